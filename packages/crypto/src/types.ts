@@ -1,0 +1,102 @@
+/**
+ * The algorithm interfaces the transport programs against (DESIGN.md principle 5). Every
+ * implementation lives behind these; the registry maps negotiated names to them.
+ * @module
+ */
+
+/** Source of cryptographic randomness (injected, so tests can be deterministic). */
+export type RandomBytes = (n: number) => Uint8Array;
+
+/** Which way a packet cipher works. */
+export type Direction = "seal" | "open";
+
+/**
+ * One direction of the binary packet protocol's protection (RFC 4253 §6): encryption plus
+ * integrity, whether an AEAD or a cipher composed with a MAC. The wrapper owns all nonce and counter
+ * state (GCM invocation counter, CTR counter, chacha20-poly1305 per-sequence keys).
+ *
+ * A wire packet is `uint32 packet_length ‖ byte padding_length ‖ payload ‖ padding ‖ tag`.
+ */
+export interface PacketCipher {
+  readonly name: string;
+  /** Padding aligns to this (RFC 4253 §6: max(8, cipher block size)). */
+  readonly blockSize: number;
+  /**
+   * True when packet_length travels unencrypted (AES-GCM, EtM MACs) or is encrypted under a separate
+   * key (chacha20-poly1305): padding then aligns `padding_length ‖ payload ‖ padding` only, without
+   * the 4 length bytes.
+   */
+  readonly lengthExcludedFromPadding: boolean;
+  /** Bytes of tag/MAC that follow each packet. */
+  readonly tagLength: number;
+  /** How many leading bytes `lengthFromFirstBlock` needs (4 for AEADs, the block size for CTR/CBC). */
+  readonly firstBlockLength: number;
+  /**
+   * Reads packet_length from the first `firstBlockLength` bytes of an incoming packet without
+   * consuming state (the same block is passed again to `open`). Must not allocate.
+   */
+  lengthFromFirstBlock(seq: number, firstBlock: Uint8Array): number;
+  /**
+   * Encrypts in place and writes the tag. `packet` is the whole wire packet, allocated once by the
+   * transport: 4 + packet_length + tagLength bytes, the tag area zero. Returns `packet`.
+   */
+  seal(seq: number, packet: Uint8Array): Uint8Array;
+  /**
+   * Verifies and decrypts a whole wire packet (4 + packet_length + tagLength bytes); returns the
+   * plaintext `padding_length ‖ payload ‖ padding` (may be a view into `packet`). Throws a
+   * ProtocolError with DISCONNECT.MAC_ERROR when the tag does not verify; never returns
+   * unauthenticated plaintext.
+   */
+  open(seq: number, packet: Uint8Array): Uint8Array;
+}
+
+/** What the registry knows about a cipher name (RFC 4253 §6.3 and OpenSSH PROTOCOL §1.6, §1.7). */
+export interface CipherAlgorithm {
+  readonly name: string;
+  readonly keyLength: number;
+  readonly ivLength: number;
+  /** AEAD ciphers ignore the negotiated MAC (OpenSSH PROTOCOL §1.6). */
+  readonly aead: boolean;
+  /** Creates one direction's cipher; `key` and `iv` come from the RFC 4253 §7.2 KDF. */
+  create(key: Uint8Array, iv: Uint8Array, direction: Direction): PacketCipher;
+}
+
+/** The client half of one ECDH-style key exchange (RFC 5656 §4, RFC 8731 §3). */
+export interface KexClientExchange {
+  /** Q_C, sent in SSH_MSG_KEX_ECDH_INIT. */
+  readonly publicKey: Uint8Array;
+  /**
+   * From the server's Q_S, computes the shared secret K already encoded as it enters the exchange
+   * hash and the KDF (an mpint for curve25519-sha256: RFC 8731 §3.1), rejecting invalid or all-zero
+   * results with a ProtocolError (KEY_EXCHANGE_FAILED).
+   */
+  computeSharedSecret(serverPublicKey: Uint8Array): Uint8Array;
+}
+
+/** The server half of one ECDH-style key exchange. */
+export interface KexServerExchange {
+  /** Q_S. */
+  readonly publicKey: Uint8Array;
+  computeSharedSecret(clientPublicKey: Uint8Array): Uint8Array;
+}
+
+export interface KexAlgorithm {
+  readonly name: string;
+  /** The exchange hash and KDF hash (RFC 4253 §7.2 HASH). */
+  hash(data: Uint8Array): Uint8Array;
+  createClient(random: RandomBytes): KexClientExchange;
+  createServer(random: RandomBytes): KexServerExchange;
+}
+
+/** A public-key signature algorithm as named in KEXINIT host-key lists and userauth. */
+export interface SignatureAlgorithm {
+  /** The algorithm name (e.g. "ssh-ed25519", "rsa-sha2-256"). */
+  readonly name: string;
+  /** The key type it signs with (the first string of the key blob, e.g. "ssh-ed25519", "ssh-rsa"). */
+  readonly keyType: string;
+  /**
+   * Verifies an SSH signature blob (`string name ‖ string sig`, RFC 4253 §6.6) over `data` with an
+   * SSH public-key blob. Returns false for any malformed input; never throws on peer data.
+   */
+  verify(publicKeyBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): boolean;
+}

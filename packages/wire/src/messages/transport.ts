@@ -1,0 +1,81 @@
+/**
+ * Transport-layer messages: RFC 4253 §§7, 10, 11, RFC 8308 §2.3 (EXT_INFO), and the ECDH-style
+ * key-exchange messages shared by RFC 5656 §4 and RFC 8731 §3 (curve25519-sha256).
+ * @module
+ */
+import { MSG } from "../constants.js";
+import {
+  boolean,
+  bytes16,
+  extensionPairs,
+  type Infer,
+  msg,
+  nameList,
+  string,
+  uint32,
+  utf8,
+} from "../schema.js";
+
+// RFC 4253 §11.1
+export const Disconnect = msg(MSG.DISCONNECT, "SSH_MSG_DISCONNECT", {
+  reasonCode: uint32,
+  description: utf8,
+  languageTag: utf8,
+});
+export type Disconnect = Infer<typeof Disconnect>;
+
+// RFC 4253 §11.2
+export const Ignore = msg(MSG.IGNORE, "SSH_MSG_IGNORE", { data: string });
+export type Ignore = Infer<typeof Ignore>;
+
+// RFC 4253 §11.4
+export const Unimplemented = msg(MSG.UNIMPLEMENTED, "SSH_MSG_UNIMPLEMENTED", { packetSequenceNumber: uint32 });
+export type Unimplemented = Infer<typeof Unimplemented>;
+
+// RFC 4253 §11.3
+export const Debug = msg(MSG.DEBUG, "SSH_MSG_DEBUG", { alwaysDisplay: boolean, message: utf8, languageTag: utf8 });
+export type Debug = Infer<typeof Debug>;
+
+// RFC 4253 §10
+export const ServiceRequest = msg(MSG.SERVICE_REQUEST, "SSH_MSG_SERVICE_REQUEST", { serviceName: utf8 });
+export type ServiceRequest = Infer<typeof ServiceRequest>;
+export const ServiceAccept = msg(MSG.SERVICE_ACCEPT, "SSH_MSG_SERVICE_ACCEPT", { serviceName: utf8 });
+export type ServiceAccept = Infer<typeof ServiceAccept>;
+
+// RFC 8308 §2.3
+export const ExtInfo = msg(MSG.EXT_INFO, "SSH_MSG_EXT_INFO", { extensions: extensionPairs });
+export type ExtInfo = Infer<typeof ExtInfo>;
+
+// RFC 4253 §7.1
+export const Kexinit = msg(MSG.KEXINIT, "SSH_MSG_KEXINIT", {
+  cookie: bytes16,
+  kexAlgorithms: nameList,
+  serverHostKeyAlgorithms: nameList,
+  encryptionAlgorithmsClientToServer: nameList,
+  encryptionAlgorithmsServerToClient: nameList,
+  macAlgorithmsClientToServer: nameList,
+  macAlgorithmsServerToClient: nameList,
+  compressionAlgorithmsClientToServer: nameList,
+  compressionAlgorithmsServerToClient: nameList,
+  languagesClientToServer: nameList,
+  languagesServerToClient: nameList,
+  firstKexPacketFollows: boolean,
+  reserved: uint32,
+});
+export type Kexinit = Infer<typeof Kexinit>;
+
+// RFC 4253 §7.3
+export const Newkeys = msg(MSG.NEWKEYS, "SSH_MSG_NEWKEYS", {});
+export type Newkeys = Infer<typeof Newkeys>;
+
+// RFC 5656 §4 / RFC 8731 §3: Q_C
+export const KexEcdhInit = msg(MSG.KEX_ECDH_INIT, "SSH_MSG_KEX_ECDH_INIT", { clientEphemeralPublicKey: string });
+export type KexEcdhInit = Infer<typeof KexEcdhInit>;
+
+// RFC 5656 §4 / RFC 8731 §3: K_S, Q_S, signature of H
+export const KexEcdhReply = msg(MSG.KEX_ECDH_REPLY, "SSH_MSG_KEX_ECDH_REPLY", {
+  hostKey: string,
+  serverEphemeralPublicKey: string,
+  signature: string,
+});
+export type KexEcdhReply = Infer<typeof KexEcdhReply>;
