@@ -1,1 +1,10 @@
-export {};
+/**
+ * @purssh/transport: the sans-I/O SSH transport layer (RFC 4253) — version exchange, binary
+ * packet protocol, key exchange with strict kex, and EXT_INFO.
+ * @module
+ */
+export * from "./limits.js";
+export * from "./negotiate.js";
+export * from "./packet.js";
+export * from "./transport.js";
+export * from "./version.js";

@@ -1,0 +1,22 @@
+/**
+ * Defensive limits of the transport layer as named constants (vectors-security.md §3.4). Each is
+ * the value OpenSSH or the RFC uses unless a comment says otherwise.
+ * @module
+ */
+
+/** RFC 4253 §6.1 requires 35 000; OpenSSH sends and accepts up to 256 KiB (PACKET_MAX_SIZE). */
+export const MAX_PACKET_LENGTH = 256 * 1024;
+/** RFC 4253 §4.2: the identification line is at most 255 characters including CR LF. */
+export const MAX_VERSION_LINE_LENGTH = 255;
+/** Lines a server may send before its version line (RFC 4253 §4.2); OpenSSH and Go allow 1 024. */
+export const MAX_BANNER_LINES = 1024;
+/** Length of one pre-version banner line (OpenSSH SSH_MAX_BANNER_LEN). */
+export const MAX_BANNER_LINE_LENGTH = 8192;
+/** Bytes of upper-layer payloads queued while a key exchange runs before we report backpressure. */
+export const KEX_QUEUE_HIGH_WATER = 2 * 1024 * 1024;
+/** Default time for version exchange plus key exchange (the seed's Timeout default, 60 s). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
+/** RFC 4253 §9: re-exchange keys after 1 GiB in either direction. */
+export const DEFAULT_REKEY_BYTES = 1024 * 1024 * 1024;
+/** RFC 4344 §3.1: re-exchange before a sequence number can wrap. */
+export const REKEY_PACKETS = 2 ** 31;
