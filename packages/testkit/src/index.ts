@@ -1,1 +1,27 @@
-export {};
+// @purssh/testkit: shared test infrastructure (private package; may use node: modules).
+import type {} from "./provided.js";
+
+export { defaultOnMessage, FakeServer, type FakeServerOptions, MemoryLink } from "./fake-server.js";
+export { type EchoServer, freePort, startEchoServer } from "./net.js";
+export type { ProvidedSshdKey } from "./provided.js";
+export { requireSshd, type SkipContext } from "./skip.js";
+export {
+  type ExtraHostKeyType,
+  ensureTestUser,
+  type HostKeyInfo,
+  pidAlive,
+  SSH_PATH,
+  SSHD_PATH,
+  type SshdHandle,
+  type SshdInfo,
+  type SshdOptions,
+  SshdUnavailableError,
+  sshdAvailable,
+  sshdVersion,
+  startSshd,
+  TEST_PASSWORD,
+  TEST_USER,
+  toSshdInfo,
+} from "./sshd.js";
+export { buildSshdConfig, type OpenSshVersion, parseOpenSshVersion, type SshdConfigParams } from "./sshd-config.js";
+export { isCi, randomBytes, sha256Hex, withTimeout } from "./util.js";

@@ -97,9 +97,11 @@ export function negotiate(client: Kexinit, server: Kexinit): NegotiatedAlgorithm
  * RFC 4253 §7.1: if the peer sent a guessed kex packet and its guess (its first kex and host-key
  * algorithm) was wrong, the guessed packet must be ignored.
  */
-export function guessWasWrong(client: Kexinit, server: Kexinit, negotiated: NegotiatedAlgorithms): boolean {
+export function guessWasWrong(guesser: Kexinit, negotiated: NegotiatedAlgorithms): boolean {
   const firstReal = (l: readonly string[]) => l.find((a) => !MARKERS.has(a));
-  return firstReal(client.kexAlgorithms) !== negotiated.kex || client.serverHostKeyAlgorithms[0] !== negotiated.hostKey;
+  return (
+    firstReal(guesser.kexAlgorithms) !== negotiated.kex || guesser.serverHostKeyAlgorithms[0] !== negotiated.hostKey
+  );
 }
 
 /** Builds our KEXINIT; markers are only appended to the first one (strict kex rule 1). */
@@ -109,7 +111,11 @@ export function buildKexinit(
   role: "client" | "server",
   initial: boolean,
 ): Kexinit {
-  const markers = initial ? (role === "client" ? [EXT_INFO_CLIENT, STRICT_KEX_CLIENT] : [EXT_INFO_SERVER, STRICT_KEX_SERVER]) : [];
+  const markers = initial
+    ? role === "client"
+      ? [EXT_INFO_CLIENT, STRICT_KEX_CLIENT]
+      : [EXT_INFO_SERVER, STRICT_KEX_SERVER]
+    : [];
   return {
     cookie,
     kexAlgorithms: [...prefs.kex, ...markers],

@@ -27,8 +27,8 @@ import {
   Disconnect,
   type DisconnectReason,
   disconnectReasonName,
-  equalBytes,
   ExtInfo,
+  equalBytes,
   KexEcdhInit,
   KexEcdhReply,
   Kexinit,
@@ -42,12 +42,7 @@ import {
   utf8Encode,
   WireError,
 } from "@purssh/wire";
-import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_REKEY_BYTES,
-  KEX_QUEUE_HIGH_WATER,
-  REKEY_PACKETS,
-} from "./limits.js";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_REKEY_BYTES, KEX_QUEUE_HIGH_WATER, REKEY_PACKETS } from "./limits.js";
 import {
   type AlgorithmPreferences,
   buildKexinit,
@@ -280,7 +275,8 @@ export class Transport {
   tick(now: number = this.now()): void {
     if (this.phase.kind === "closed" || this.firstKexDone) return;
     if (now >= this.deadline) {
-      const waiting = this.phase.kind === "version" ? "the server's identification line" : `key exchange (${this.kex.kind})`;
+      const waiting =
+        this.phase.kind === "version" ? "the server's identification line" : `key exchange (${this.kex.kind})`;
       this.fail(
         new ProtocolError(
           "ERR_HANDSHAKE_TIMEOUT",
@@ -428,7 +424,7 @@ export class Transport {
       negotiated,
       method,
       exchange,
-      ignoreGuessedPacket: theirs.firstKexPacketFollows && guessWasWrong(theirs, state.ours, negotiated),
+      ignoreGuessedPacket: theirs.firstKexPacketFollows && guessWasWrong(theirs, negotiated),
     };
     this.writePacket(KexEcdhInit.encode({ clientEphemeralPublicKey: exchange.publicKey }));
   }
@@ -636,10 +632,14 @@ export class Transport {
       e instanceof ProtocolError
         ? e
         : e instanceof WireError
-          ? new ProtocolError(e.code, `malformed message from the server: ${e.message}`, DISCONNECT.PROTOCOL_ERROR, { cause: e })
+          ? new ProtocolError(e.code, `malformed message from the server: ${e.message}`, DISCONNECT.PROTOCOL_ERROR, {
+              cause: e,
+            })
           : e instanceof SshError
             ? e
-            : new SshError("ERR_INTERNAL", `internal error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+            : new SshError("ERR_INTERNAL", `internal error: ${e instanceof Error ? e.message : String(e)}`, {
+                cause: e,
+              });
     if (error instanceof ProtocolError && this.phase.kind === "packets") {
       try {
         this.writePacket(Disconnect.encode({ reasonCode: error.reason, description: error.message, languageTag: "" }));

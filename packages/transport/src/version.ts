@@ -3,7 +3,7 @@
  * `SSH-protoversion-softwareversion SP comments CR LF` line; we accept 2.0 and 1.99.
  * @module
  */
-import { ProtocolError, DISCONNECT, utf8Decode, WireError } from "@purssh/wire";
+import { DISCONNECT, ProtocolError, utf8Decode, WireError } from "@purssh/wire";
 import { MAX_BANNER_LINE_LENGTH, MAX_BANNER_LINES, MAX_VERSION_LINE_LENGTH } from "./limits.js";
 
 export interface VersionResult {
@@ -76,7 +76,12 @@ export class VersionExchange {
   received(): string {
     const lines = [...this.bannerLines];
     if (this.buf.length > 0) lines.push(describe(this.buf.subarray(0, 80)));
-    return lines.length === 0 ? "nothing" : lines.slice(0, 3).map((l) => JSON.stringify(l)).join(", ");
+    return lines.length === 0
+      ? "nothing"
+      : lines
+          .slice(0, 3)
+          .map((l) => JSON.stringify(l))
+          .join(", ");
   }
 
   private tooLong(isVersion: boolean): ProtocolError {
@@ -106,7 +111,8 @@ function decodeLine(b: Uint8Array): string {
 /** A printable rendering of untrusted bytes for error messages. */
 function describe(b: Uint8Array): string {
   let s = "";
-  for (const c of b.subarray(0, 80)) s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
+  for (const c of b.subarray(0, 80))
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
   return b.length > 80 ? `${s}…` : s;
 }
 
@@ -114,7 +120,11 @@ function describe(b: Uint8Array): string {
 function checkVersion(version: string): void {
   const m = /^SSH-([^-]+)-(\S+)/.exec(version);
   if (!m) {
-    throw new ProtocolError("ERR_VERSION_MALFORMED", `malformed identification line ${JSON.stringify(version)}`, DISCONNECT.PROTOCOL_ERROR);
+    throw new ProtocolError(
+      "ERR_VERSION_MALFORMED",
+      `malformed identification line ${JSON.stringify(version)}`,
+      DISCONNECT.PROTOCOL_ERROR,
+    );
   }
   if (m[1] !== "2.0" && m[1] !== "1.99") {
     throw new ProtocolError(
@@ -126,7 +136,11 @@ function checkVersion(version: string): void {
   for (let i = 0; i < version.length; i++) {
     const c = version.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) {
-      throw new ProtocolError("ERR_VERSION_MALFORMED", "identification line has non-printable characters", DISCONNECT.PROTOCOL_ERROR);
+      throw new ProtocolError(
+        "ERR_VERSION_MALFORMED",
+        "identification line has non-printable characters",
+        DISCONNECT.PROTOCOL_ERROR,
+      );
     }
   }
 }

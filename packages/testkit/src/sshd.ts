@@ -1,0 +1,535 @@
+// A real OpenSSH sshd for interop tests: per-instance temp dir, generated host and user keys, a
+// generated sshd_config on 127.0.0.1, readiness by reading sshd's identification string, and a stop
+// that leaves no process behind. Runs as root in CI (see /work/shared/TOOLCHAIN.md for the pitfalls
+// this works around: /run/sshd, 0600 keys, StrictModes, locked passwords, PerSourcePenalties).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./net.js";
+import { buildSshdConfig, parseOpenSshVersion } from "./sshd-config.js";
+
+/** The sshd binary (override with PURSSH_SSHD_PATH, e.g. to rehearse the "no sshd" path). */
+export const SSHD_PATH = process.env.PURSSH_SSHD_PATH || "/usr/sbin/sshd";
+export const SSH_PATH = "/usr/bin/ssh";
+/** The non-root login user the harness creates (as root) and authenticates as. */
+export const TEST_USER = "purssh";
+/** Its password (set with chpasswd on every run as root, so it is always this). */
+export const TEST_PASSWORD = "purssh-test-pw";
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export type ExtraHostKeyType = "ecdsa" | "rsa";
+
+export interface SshdOptions {
+  /** `Ciphers` line, e.g. ["aes256-gcm@openssh.com"]. */
+  ciphers?: string[];
+  /** `KexAlgorithms` line. */
+  kex?: string[];
+  /** `MACs` line. */
+  macs?: string[];
+  /** `HostKeyAlgorithms` line. */
+  hostKeyAlgorithms?: string[];
+  /** Raw sshd_config lines appended at the end; a keyword given here replaces our default. */
+  extraConfig?: string[];
+  /** Label used in the temp dir name and in error messages. */
+  name?: string;
+  /** Host keys besides the ed25519 one (ecdsa = nistp256, rsa = 3072 bits). */
+  extraHostKeyTypes?: ExtraHostKeyType[];
+}
+
+/** The serialisable part of a running sshd: what global setup `provide`s to tests. */
+export interface SshdInfo {
+  host: "127.0.0.1";
+  port: number;
+  user: string;
+  password: string;
+  /** ed25519 private key (OpenSSH format, no passphrase, mode 0600) authorised for `user`. */
+  userKeyPath: string;
+  /** Its `.pub` line ("ssh-ed25519 AAAA… comment"). */
+  userPublicKey: string;
+  /** The server's ed25519 host key, `.pub` line. */
+  hostKeyPublic: string;
+  /** "SHA256:…" as `ssh-keygen -l` prints it (unpadded base64). */
+  hostKeyFingerprint: string;
+  /** sshd's log (LogLevel DEBUG1): negotiated algorithms, rekeys, auth results. */
+  logPath: string;
+  /** `sshd -V` output, e.g. "OpenSSH_9.2, OpenSSL 3.0.19 27 Jan 2026". */
+  version: string;
+}
+
+export interface HostKeyInfo {
+  type: "ed25519" | ExtraHostKeyType;
+  path: string;
+  publicKey: string;
+  fingerprint: string;
+}
+
+export interface SshdHandle extends SshdInfo {
+  dir: string;
+  /** pid of the listening sshd (started with -D, so it is our direct child). */
+  pid: number;
+  configPath: string;
+  authorizedKeysPath: string;
+  /** All host keys, ed25519 first. */
+  hostKeys: HostKeyInfo[];
+  /** Appends a public-key line to the user's authorized_keys. */
+  addAuthorizedKey(publicKeyLine: string): Promise<void>;
+  /** Kills sshd and its per-connection children, waits for them, removes `dir`
+   * (kept when PURSSH_KEEP_SSHD_DIR is set). Idempotent. */
+  stop(): Promise<void>;
+  /** The log so far (after stop(): the log as it was at stop time). */
+  readLog(): string;
+}
+
+/** Thrown when this machine cannot run the harness (no sshd, or no test user and not root). */
+export class SshdUnavailableError extends Error {
+  readonly code = "ERR_SSHD_UNAVAILABLE";
+  override name = "SshdUnavailableError";
+}
+
+export function sshdAvailable(): boolean {
+  return existsSync(SSHD_PATH);
+}
+
+let cachedVersion: string | undefined;
+
+/** First line of `sshd -V` (which prints to stderr and exits 0 on OpenSSH ≥ 9.0). */
+export function sshdVersion(): string {
+  if (cachedVersion !== undefined) return cachedVersion;
+  const r = spawnSync(SSHD_PATH, ["-V"], { encoding: "utf8" });
+  if (r.error) throw new SshdUnavailableError(`cannot run ${SSHD_PATH} -V: ${r.error.message}`);
+  const text = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  const line = text.split("\n").find((l) => l.includes("OpenSSH_")) ?? text.trim().split("\n")[0] ?? "";
+  cachedVersion = line.trim();
+  return cachedVersion;
+}
+
+/** Picks the serialisable fields (what may cross into test workers). */
+export function toSshdInfo(h: SshdInfo): SshdInfo {
+  return {
+    host: h.host,
+    port: h.port,
+    user: h.user,
+    password: h.password,
+    userKeyPath: h.userKeyPath,
+    userPublicKey: h.userPublicKey,
+    hostKeyPublic: h.hostKeyPublic,
+    hostKeyFingerprint: h.hostKeyFingerprint,
+    logPath: h.logPath,
+    version: h.version,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", (e) => resolve({ code: null, stdout, stderr: `${stderr}${e.message}` }));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on("error", () => {});
+    child.stdin.end(input ?? "");
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** Absolute path of an admin tool, for environments whose PATH lacks /usr/sbin. */
+function sbin(name: string): string {
+  for (const d of ["/usr/sbin", "/sbin", "/usr/bin"]) if (existsSync(`${d}/${name}`)) return `${d}/${name}`;
+  return name;
+}
+
+/** Parent pid and state from /proc/<pid>/stat ("pid (comm) S ppid …"; comm may hold spaces). */
+function procStat(pid: number): { ppid: number; state: string } | null {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    return { state: rest[0] ?? "", ppid: Number(rest[1]) };
+  } catch {
+    return null;
+  }
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  const st = procStat(pid);
+  return st === null ? true : st.state !== "Z" && st.state !== "X";
+}
+
+/** All descendants of `root` (Linux /proc; empty elsewhere). sshd's per-connection processes
+ * call setsid(), so a process-group kill would miss them. */
+function descendants(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const st = procStat(Number(e));
+    if (!st) continue;
+    const list = children.get(st.ppid) ?? [];
+    list.push(Number(e));
+    children.set(st.ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function waitGone(pids: number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let left = pids.filter(pidAlive);
+  while (left.length && Date.now() < deadline) {
+    await sleep(20);
+    left = left.filter(pidAlive);
+  }
+  return left;
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+// Safety net: sshd instances still running when this process exits are killed with it.
+const live = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number): void {
+  live.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const p of live) {
+      const kids = descendants(p);
+      signal(p, "SIGTERM");
+      for (const k of kids) signal(k, "SIGTERM");
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine preparation
+
+let userReady: Promise<void> | undefined;
+
+/** Makes sure TEST_USER exists with TEST_PASSWORD (idempotent; once per process). */
+export function ensureTestUser(): Promise<void> {
+  userReady ??= ensureTestUserOnce().catch((e: unknown) => {
+    userReady = undefined;
+    throw e;
+  });
+  return userReady;
+}
+
+async function userExists(user: string): Promise<boolean> {
+  return (await run("id", ["-u", user])).code === 0;
+}
+
+async function ensureTestUserOnce(): Promise<void> {
+  if (!isRoot()) {
+    if (await userExists(TEST_USER)) return; // assume an administrator set TEST_PASSWORD
+    throw new SshdUnavailableError(
+      `the sshd harness needs a local user "${TEST_USER}" and we are not root (uid ${process.getuid?.()}): ` +
+        `run as root, or create it: useradd -m -s /bin/sh ${TEST_USER} && echo '${TEST_USER}:${TEST_PASSWORD}' | chpasswd`,
+    );
+  }
+  if (!(await userExists(TEST_USER))) {
+    const r = await run(sbin("useradd"), ["-m", "-s", "/bin/sh", TEST_USER]);
+    // Another test process may have created it concurrently.
+    if (r.code !== 0 && !(await userExists(TEST_USER))) {
+      throw new Error(`useradd ${TEST_USER} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    }
+  }
+  // With UsePAM no, a locked password ("!") refuses even key logins: always set a real one.
+  // chpasswd fails while another process holds the shadow lock, so retry.
+  for (let attempt = 1; ; attempt++) {
+    const r = await run(sbin("chpasswd"), [], `${TEST_USER}:${TEST_PASSWORD}\n`);
+    if (r.code === 0) return;
+    if (attempt >= 10) throw new Error(`chpasswd for ${TEST_USER} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    await sleep(50 * attempt);
+  }
+}
+
+/** sshd refuses to start without its privilege-separation directory (only the service creates it). */
+async function ensurePrivsepDir(): Promise<void> {
+  if (existsSync("/run/sshd") || !isRoot()) return;
+  await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
+  await chmod("/run/sshd", 0o755);
+}
+
+async function keygen(type: HostKeyInfo["type"], path: string, comment: string): Promise<HostKeyInfo> {
+  const args = ["-q", "-t", type, "-N", "", "-C", comment, "-f", path];
+  if (type === "rsa") args.push("-b", "3072");
+  if (type === "ecdsa") args.push("-b", "256");
+  const r = await run("ssh-keygen", args);
+  if (r.code !== 0) throw new Error(`ssh-keygen -t ${type} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  await chmod(path, 0o600);
+  const publicKey = (await readFile(`${path}.pub`, "utf8")).trim();
+  const fp = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", `${path}.pub`]);
+  const fingerprint = fp.stdout.trim().split(/\s+/)[1] ?? "";
+  if (fp.code !== 0 || !fingerprint.startsWith("SHA256:")) {
+    throw new Error(`ssh-keygen -l ${path}.pub failed (exit ${fp.code}): ${fp.stderr.trim()}${fp.stdout}`);
+  }
+  return { type, path, publicKey, fingerprint };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting
+
+/** Connects and waits for sshd's "SSH-2.0-…" identification line. */
+function probe(port: number, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: "127.0.0.1", port });
+    let seen = "";
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    sock.setEncoding("latin1");
+    sock.on("data", (d: string) => {
+      seen += d;
+      if (seen.includes("SSH-")) done(true);
+    });
+    sock.on("error", () => done(false));
+    sock.on("close", () => done(false));
+  });
+}
+
+type ReadyResult = "ready" | "exited" | "timeout";
+
+async function waitReady(child: ChildProcess, port: number): Promise<ReadyResult> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) return "exited";
+    if (await probe(port, Math.min(1000, Math.max(1, deadline - Date.now())))) return "ready";
+    await sleep(50);
+  }
+  return "timeout";
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Starts an sshd on 127.0.0.1 with fresh keys; see SshdOptions. Call `stop()` when done. */
+export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> {
+  if (!sshdAvailable()) throw new SshdUnavailableError(`${SSHD_PATH} not found: install openssh-server`);
+  const name = (options.name ?? "sshd").replace(/[^A-Za-z0-9_-]/g, "-");
+  const version = sshdVersion();
+  await ensureTestUser();
+  await ensurePrivsepDir();
+
+  const dir = await mkdtemp(join(tmpdir(), `purssh-${name}-`));
+  let child: ChildProcess | undefined;
+  try {
+    // sshd reads authorized_keys as the target user: the directory must be traversable.
+    await chmod(dir, 0o755);
+    const extraTypes = [...new Set(options.extraHostKeyTypes ?? [])];
+    const [userKey, ...hostKeys] = await Promise.all([
+      keygen("ed25519", join(dir, "id_ed25519"), `${TEST_USER}@purssh-testkit`),
+      keygen("ed25519", join(dir, "ssh_host_ed25519_key"), `purssh-testkit-${name}`),
+      ...extraTypes.map((t) => keygen(t, join(dir, `ssh_host_${t}_key`), `purssh-testkit-${name}`)),
+    ]);
+    const hostKey = hostKeys[0]!;
+    const authorizedKeysPath = join(dir, "authorized_keys");
+    await writeFile(authorizedKeysPath, `${userKey!.publicKey}\n`, { mode: 0o644 });
+    await chmod(authorizedKeysPath, 0o644);
+    const configPath = join(dir, "sshd_config");
+    const logPath = join(dir, "sshd.log");
+    const pidFile = join(dir, "sshd.pid");
+
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const config = buildSshdConfig({
+        port,
+        hostKeyPaths: hostKeys.map((k) => k.path),
+        pidFile,
+        authorizedKeysFile: authorizedKeysPath,
+        version: parseOpenSshVersion(version),
+        ciphers: options.ciphers,
+        kex: options.kex,
+        macs: options.macs,
+        hostKeyAlgorithms: options.hostKeyAlgorithms,
+        extraConfig: options.extraConfig,
+      });
+      await writeFile(configPath, config, { mode: 0o644 });
+      const check = await run(SSHD_PATH, ["-t", "-f", configPath]);
+      if (check.code !== 0) {
+        throw new Error(
+          `sshd -t rejected the ${name} config (exit ${check.code}): ${check.stderr.trim()}\n--- ${configPath} ---\n${config}`,
+        );
+      }
+      await writeFile(logPath, "");
+
+      const proc = spawn(SSHD_PATH, ["-D", "-e", "-f", configPath, "-E", logPath], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      child = proc;
+      let stderr = "";
+      proc.stderr?.setEncoding("utf8").on("data", (d: string) => {
+        if (stderr.length < 65536) stderr += d;
+      });
+      let spawnError: Error | undefined;
+      proc.on("error", (e) => {
+        spawnError = e;
+      });
+      if (proc.pid !== undefined) track(proc.pid);
+
+      const state = await waitReady(proc, port);
+      if (state === "ready" && proc.pid !== undefined) {
+        return makeHandle({
+          dir,
+          name,
+          port,
+          version,
+          child: proc,
+          pid: proc.pid,
+          userKey: userKey!,
+          hostKey,
+          hostKeys,
+          configPath,
+          logPath,
+          authorizedKeysPath,
+        });
+      }
+      await killTree(proc);
+      child = undefined;
+      const log = readText(logPath);
+      const bindFailed = /Bind to port|Address already in use|Cannot bind any address/.test(log + stderr);
+      if (state === "exited" && bindFailed && attempt < 3) continue; // lost the port race; try another
+      throw new Error(
+        `sshd (${name}) did not become ready on 127.0.0.1:${port} ` +
+          `(${state === "timeout" ? `no identification string within ${READY_TIMEOUT_MS} ms` : `exited with ${proc.exitCode ?? proc.signalCode}`})` +
+          `${spawnError ? `: ${spawnError.message}` : ""}\n--- stderr ---\n${stderr}\n--- ${logPath} ---\n${log}`,
+      );
+    }
+  } catch (e) {
+    if (child) await killTree(child);
+    if (!process.env.PURSSH_KEEP_SSHD_DIR) await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** SIGTERM sshd and everything under it; SIGKILL what is left after STOP_TIMEOUT_MS. */
+async function killTree(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const kids = descendants(pid);
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  for (const k of kids) signal(k, "SIGTERM");
+  if (!(await waitExit(child, STOP_TIMEOUT_MS))) {
+    child.kill("SIGKILL");
+    await waitExit(child, STOP_TIMEOUT_MS);
+  }
+  const left = await waitGone(kids, STOP_TIMEOUT_MS);
+  for (const k of left) signal(k, "SIGKILL");
+  await waitGone(left, STOP_TIMEOUT_MS);
+  live.delete(pid);
+}
+
+interface HandleParts {
+  dir: string;
+  name: string;
+  port: number;
+  version: string;
+  child: ChildProcess;
+  pid: number;
+  userKey: HostKeyInfo;
+  hostKey: HostKeyInfo;
+  hostKeys: HostKeyInfo[];
+  configPath: string;
+  logPath: string;
+  authorizedKeysPath: string;
+}
+
+function makeHandle(p: HandleParts): SshdHandle {
+  let stopping: Promise<void> | undefined;
+  let finalLog: string | undefined;
+  return {
+    host: "127.0.0.1",
+    port: p.port,
+    user: TEST_USER,
+    password: TEST_PASSWORD,
+    userKeyPath: p.userKey.path,
+    userPublicKey: p.userKey.publicKey,
+    hostKeyPublic: p.hostKey.publicKey,
+    hostKeyFingerprint: p.hostKey.fingerprint,
+    logPath: p.logPath,
+    version: p.version,
+    dir: p.dir,
+    pid: p.pid,
+    configPath: p.configPath,
+    authorizedKeysPath: p.authorizedKeysPath,
+    hostKeys: p.hostKeys,
+    addAuthorizedKey: (line) => appendFile(p.authorizedKeysPath, `${line.trim()}\n`),
+    readLog: () => finalLog ?? readText(p.logPath),
+    stop() {
+      stopping ??= (async () => {
+        await killTree(p.child);
+        finalLog = readText(p.logPath);
+        if (!process.env.PURSSH_KEEP_SSHD_DIR) rmSync(p.dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
