@@ -7,9 +7,9 @@
  */
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
-import { type AuthMethod, AuthClient } from "@purssh/auth";
-import type { RandomBytes } from "@purssh/crypto";
+import { AuthClient, type AuthMethod } from "@purssh/auth";
 import { Connection, type RemoteForward } from "@purssh/connection";
+import type { RandomBytes } from "@purssh/crypto";
 import { type PrivateKey, parseOpenSshPrivateKey } from "@purssh/keys";
 import { connectTcp, SocketPump } from "@purssh/net";
 import { type AlgorithmPreferences, type NegotiatedAlgorithms, Transport } from "@purssh/transport";
@@ -175,7 +175,8 @@ function authMethods(options: ConnectOptions): AuthMethod[] {
   if (options.authMethods) return [...options.authMethods];
   const methods: AuthMethod[] = [];
   if (options.privateKey !== undefined) {
-    const key = typeof options.privateKey === "string" ? parseOpenSshPrivateKey(options.privateKey) : options.privateKey;
+    const key =
+      typeof options.privateKey === "string" ? parseOpenSshPrivateKey(options.privateKey) : options.privateKey;
     methods.push({ kind: "publickey", key });
   }
   if (options.password !== undefined) methods.push({ kind: "password", password: options.password });
@@ -255,8 +256,8 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
               settle();
             },
             onFailure: (e) => {
-              transport.disconnect(DISCONNECT.NO_MORE_AUTH_METHODS_AVAILABLE, "no more authentication methods");
               settle(e);
+              transport.disconnect(DISCONNECT.NO_MORE_AUTH_METHODS_AVAILABLE, "no more authentication methods");
             },
             onBanner: (text) => client!.emit("banner", text),
             ...(log ? { log } : {}),

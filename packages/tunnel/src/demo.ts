@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   tunnel.on("SSHServerAuthentication", (e) => {
     const sha = Certificate.fromPublicKeyBlob(e.hostKeyB).fingerprint;
     e.accept = values.fingerprint ? sha === values.fingerprint.replace(/=+$/, "") : true;
-    console.log(`2. server host key ${e.keyAlgorithm} ${sha} ${e.accept ? "accepted" : "REJECTED"}${values.fingerprint ? " (pinned)" : " (first use)"}`);
+    console.log(
+      `2. server host key ${e.keyAlgorithm} ${sha} ${e.accept ? "accepted" : "REJECTED"}${values.fingerprint ? " (pinned)" : " (first use)"}`,
+    );
   });
   let open = 0;
   let total = 0;

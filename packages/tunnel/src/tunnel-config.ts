@@ -4,6 +4,8 @@
  * OpenSSH-compatible choices (spec §9's recommendation).
  * @module
  */
+
+import { SSHTunnelError, SSHTunnelErrorCodes } from "./errors.js";
 import {
   type ConfigEntry,
   isCipher,
@@ -13,7 +15,6 @@ import {
   parseBoolean,
   parseInteger,
 } from "./settings.js";
-import { SSHTunnelError, SSHTunnelErrorCodes } from "./errors.js";
 import type { SSHReverseTunnel } from "./tunnel.js";
 
 const VERSION = "0.1.0";
@@ -21,7 +22,12 @@ const VERSION = "0.1.0";
 export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntry> {
   const s = t.settings;
   const log = (text: string) => t.log(1, text);
-  const list = (get: () => string[], set: (v: string[]) => void, name: string, ok: (n: string) => boolean): ConfigEntry => ({
+  const list = (
+    get: () => string[],
+    set: (v: string[]) => void,
+    name: string,
+    ok: (n: string) => boolean,
+  ): ConfigEntry => ({
     get: () => get().join(","),
     set: (v) => set(parseAlgorithmList(name, v, ok, log)),
   });
@@ -36,32 +42,91 @@ export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntr
   const readOnly = (get: () => string): ConfigEntry => ({ get });
   return {
     ForwardedPort: readOnly(() => String(s.forwardedPort)),
-    SSHKeyExchangeAlgorithms: list(() => s.kexAlgorithms, (v) => { s.kexAlgorithms = v; }, "SSHKeyExchangeAlgorithms", isKex),
+    SSHKeyExchangeAlgorithms: list(
+      () => s.kexAlgorithms,
+      (v) => {
+        s.kexAlgorithms = v;
+      },
+      "SSHKeyExchangeAlgorithms",
+      isKex,
+    ),
     // Every cipher implemented so far is an AEAD, which ignores the MAC (OpenSSH PROTOCOL §1.6);
     // MAC algorithms arrive with the algorithms issue, so any list is rejected until then.
-    SSHMacAlgorithms: list(() => s.macAlgorithms, (v) => { s.macAlgorithms = v; }, "SSHMacAlgorithms", () => false),
-    SSHPublicKeyAlgorithms: list(() => s.hostKeyAlgorithms, (v) => { s.hostKeyAlgorithms = v; }, "SSHPublicKeyAlgorithms", isSignature),
+    SSHMacAlgorithms: list(
+      () => s.macAlgorithms,
+      (v) => {
+        s.macAlgorithms = v;
+      },
+      "SSHMacAlgorithms",
+      () => false,
+    ),
+    SSHPublicKeyAlgorithms: list(
+      () => s.hostKeyAlgorithms,
+      (v) => {
+        s.hostKeyAlgorithms = v;
+      },
+      "SSHPublicKeyAlgorithms",
+      isSignature,
+    ),
     SSHPubKeyAuthSigAlgorithms: list(
       () => s.pubKeyAuthSigAlgorithms,
-      (v) => { s.pubKeyAuthSigAlgorithms = v; },
+      (v) => {
+        s.pubKeyAuthSigAlgorithms = v;
+      },
       "SSHPubKeyAuthSigAlgorithms",
       isSignature,
     ),
-    SSHEncryptionAlgorithms: list(() => s.encryptionAlgorithms, (v) => { s.encryptionAlgorithms = v; }, "SSHEncryptionAlgorithms", isCipher),
+    SSHEncryptionAlgorithms: list(
+      () => s.encryptionAlgorithms,
+      (v) => {
+        s.encryptionAlgorithms = v;
+      },
+      "SSHEncryptionAlgorithms",
+      isCipher,
+    ),
     SSHCompressionAlgorithms: list(
       () => s.compressionAlgorithms,
-      (v) => { s.compressionAlgorithms = v; },
+      (v) => {
+        s.compressionAlgorithms = v;
+      },
       "SSHCompressionAlgorithms",
       (n) => n === "none",
     ),
-    Timeout: int(() => s.timeoutSeconds, (v) => { s.timeoutSeconds = v; }, "Timeout", 0, 86_400),
-    ConnectionTimeout: int(() => s.connectionTimeoutSeconds, (v) => { s.connectionTimeoutSeconds = v; }, "ConnectionTimeout", 0, 86_400),
-    LogLevel: int(() => s.logLevel, (v) => { s.logLevel = v; }, "LogLevel", 0, 3),
+    Timeout: int(
+      () => s.timeoutSeconds,
+      (v) => {
+        s.timeoutSeconds = v;
+      },
+      "Timeout",
+      0,
+      86_400,
+    ),
+    ConnectionTimeout: int(
+      () => s.connectionTimeoutSeconds,
+      (v) => {
+        s.connectionTimeoutSeconds = v;
+      },
+      "ConnectionTimeout",
+      0,
+      86_400,
+    ),
+    LogLevel: int(
+      () => s.logLevel,
+      (v) => {
+        s.logLevel = v;
+      },
+      "LogLevel",
+      0,
+      3,
+    ),
     ClientSSHVersionString: {
       get: () => s.clientVersion,
       set: (v) => {
         if (!/^SSH-2\.0-[\x21-\x2c\x2e-\x7e]+( [\x20-\x7e]*)?$/.test(v) || v.length > 253) {
-          throw new SSHTunnelError(SSHTunnelErrorCodes.INVALID_ARGUMENT, `ClientSSHVersionString must look like SSH-2.0-name (RFC 4253 §4.2), got ${JSON.stringify(v)}`);
+          throw new SSHTunnelError(
+            SSHTunnelErrorCodes.INVALID_ARGUMENT,
+            `ClientSSHVersionString must look like SSH-2.0-name (RFC 4253 §4.2), got ${JSON.stringify(v)}`,
+          );
         }
         s.clientVersion = v;
       },
@@ -72,7 +137,10 @@ export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntr
       set: (v) => {
         const u = v.trim().toUpperCase().replace("-", "");
         if (u !== "SHA256" && u !== "SHA1" && u !== "MD5") {
-          throw new SSHTunnelError(SSHTunnelErrorCodes.INVALID_ARGUMENT, `SSHFingerprintHashAlgorithm must be SHA256, SHA1 or MD5, got ${JSON.stringify(v)}`);
+          throw new SSHTunnelError(
+            SSHTunnelErrorCodes.INVALID_ARGUMENT,
+            `SSHFingerprintHashAlgorithm must be SHA256, SHA1 or MD5, got ${JSON.stringify(v)}`,
+          );
         }
         s.fingerprintHash = u;
       },
@@ -80,28 +148,98 @@ export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntr
     SSHFingerprintMD5: readOnly(() => s.fingerprints.MD5),
     SSHFingerprintSHA1: readOnly(() => s.fingerprints.SHA1),
     SSHFingerprintSHA256: readOnly(() => s.fingerprints.SHA256),
-    SSHAcceptAnyServerHostKey: bool(() => s.acceptAnyServerHostKey, (v) => { s.acceptAnyServerHostKey = v; }, "SSHAcceptAnyServerHostKey"),
+    SSHAcceptAnyServerHostKey: bool(
+      () => s.acceptAnyServerHostKey,
+      (v) => {
+        s.acceptAnyServerHostKey = v;
+      },
+      "SSHAcceptAnyServerHostKey",
+    ),
     SSHAcceptServerHostKeyFingerPrint: {
       get: () => s.acceptServerHostKeyFingerprints.join(","),
       set: (v) => {
-        s.acceptServerHostKeyFingerprints = v.split(",").map((x) => x.trim()).filter(Boolean);
+        s.acceptServerHostKeyFingerprints = v
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
       },
     },
-    KeyRenegotiationThreshold: int(() => s.rekeyBytes, (v) => { s.rekeyBytes = v; }, "KeyRenegotiationThreshold", 1024, 2 ** 40),
+    KeyRenegotiationThreshold: int(
+      () => s.rekeyBytes,
+      (v) => {
+        s.rekeyBytes = v;
+      },
+      "KeyRenegotiationThreshold",
+      1024,
+      2 ** 40,
+    ),
     SSHKeyRenegotiate: {
       get: () => "",
       set: (v) => {
-        if (parseBoolean("SSHKeyRenegotiate", v)) void t.exchangeKeys().catch((e: Error) => t.log(1, `rekey failed: ${e.message}`));
+        if (parseBoolean("SSHKeyRenegotiate", v))
+          void t.exchangeKeys().catch((e: Error) => t.log(1, `rekey failed: ${e.message}`));
       },
     },
-    MaxPacketSize: int(() => s.maxPacketSize, (v) => { s.maxPacketSize = v; }, "MaxPacketSize", 1024, 256 * 1024),
-    MaxWindowSize: int(() => s.maxWindowSize, (v) => { s.maxWindowSize = v; }, "MaxWindowSize", 64 * 1024, 2 ** 31),
-    TcpNoDelay: bool(() => s.tcpNoDelay, (v) => { s.tcpNoDelay = v; }, "TcpNoDelay"),
-    TCPKeepAlive: bool(() => s.tcpKeepAlive, (v) => { s.tcpKeepAlive = v; }, "TCPKeepAlive"),
-    UseIPv6: bool(() => s.useIPv6, (v) => { s.useIPv6 = v; }, "UseIPv6"),
-    LocalHost: { get: () => s.localHost, set: (v) => { s.localHost = v.trim(); } },
-    LocalPort: int(() => s.localPort, (v) => { s.localPort = v; }, "LocalPort", 0, 65535),
-    ForwardingLocalHost: { get: () => s.forwardingLocalHost, set: (v) => { s.forwardingLocalHost = v.trim(); } },
+    MaxPacketSize: int(
+      () => s.maxPacketSize,
+      (v) => {
+        s.maxPacketSize = v;
+      },
+      "MaxPacketSize",
+      1024,
+      256 * 1024,
+    ),
+    MaxWindowSize: int(
+      () => s.maxWindowSize,
+      (v) => {
+        s.maxWindowSize = v;
+      },
+      "MaxWindowSize",
+      64 * 1024,
+      2 ** 31,
+    ),
+    TcpNoDelay: bool(
+      () => s.tcpNoDelay,
+      (v) => {
+        s.tcpNoDelay = v;
+      },
+      "TcpNoDelay",
+    ),
+    TCPKeepAlive: bool(
+      () => s.tcpKeepAlive,
+      (v) => {
+        s.tcpKeepAlive = v;
+      },
+      "TCPKeepAlive",
+    ),
+    UseIPv6: bool(
+      () => s.useIPv6,
+      (v) => {
+        s.useIPv6 = v;
+      },
+      "UseIPv6",
+    ),
+    LocalHost: {
+      get: () => s.localHost,
+      set: (v) => {
+        s.localHost = v.trim();
+      },
+    },
+    LocalPort: int(
+      () => s.localPort,
+      (v) => {
+        s.localPort = v;
+      },
+      "LocalPort",
+      0,
+      65535,
+    ),
+    ForwardingLocalHost: {
+      get: () => s.forwardingLocalHost,
+      set: (v) => {
+        s.forwardingLocalHost = v.trim();
+      },
+    },
     BuildInfo: readOnly(() => `purssh ${VERSION} (pure TypeScript, noble crypto)`),
     LicenseInfo: readOnly(() => "MIT licence; no licence key needed"),
     CodePage: {

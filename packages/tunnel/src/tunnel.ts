@@ -8,18 +8,11 @@
  */
 import { EventEmitter } from "node:events";
 import type * as net from "node:net";
-import { type AuthMethod } from "@purssh/auth";
-import { type ForwardedConnection, type RemoteListener, type SshClient, connect } from "@purssh/client";
-import { fingerprintHex } from "@purssh/keys";
+import type { AuthMethod } from "@purssh/auth";
+import { connect, type ForwardedConnection, type RemoteListener, type SshClient } from "@purssh/client";
+import { fingerprintHex, fingerprintSha1, fingerprintSha256 } from "@purssh/keys";
 import { connectTcp } from "@purssh/net";
-import {
-  DecodePacket,
-  EncodePacket,
-  equalBytes,
-  GetSSHParam,
-  GetSSHParamBytes,
-  SetSSHParam,
-} from "@purssh/wire";
+import { DecodePacket, EncodePacket, equalBytes, GetSSHParam, GetSSHParamBytes, SetSSHParam } from "@purssh/wire";
 import type { Certificate } from "./certificate.js";
 import { SSHTunnelError, SSHTunnelErrorCodes } from "./errors.js";
 import {
@@ -234,7 +227,12 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
    * connection is delivered as events; otherwise it is relayed to forwardingHost:forwardingPort.
    * Port 0 lets the server choose; config("ForwardedPort") then tells which.
    */
-  async requestForwarding(address: string, port: number, forwardingHost: string, forwardingPort: number): Promise<void> {
+  async requestForwarding(
+    address: string,
+    port: number,
+    forwardingHost: string,
+    forwardingPort: number,
+  ): Promise<void> {
     const client = this.requireClient();
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw this.invalid(`port must be 0..65535, got ${port}`);
     const relay = forwardingHost !== "";
@@ -315,10 +313,10 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
   }
 
   /** Sends data on a channel; resolves once the channel has taken it (within its window). */
-  sendChannelData(channelId: string, data: Uint8Array | string): Promise<void> {
+  async sendChannelData(channelId: string, data: Uint8Array | string): Promise<void> {
     const ch = this.channel(channelId);
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    return new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       ch.conn.write(bytes, (err) => (err ? reject(SSHTunnelError.from(err)) : resolve()));
     });
   }
@@ -405,7 +403,8 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
 
   private channel(channelId: string): TunnelChannel {
     const ch = this.channels.get(String(channelId));
-    if (!ch) throw new SSHTunnelError(SSHTunnelErrorCodes.UNKNOWN_CHANNEL, `no open channel ${JSON.stringify(channelId)}`);
+    if (!ch)
+      throw new SSHTunnelError(SSHTunnelErrorCodes.UNKNOWN_CHANNEL, `no open channel ${JSON.stringify(channelId)}`);
     return ch;
   }
 
@@ -419,7 +418,8 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
     const withKey = (): AuthMethod => {
       const k = key();
       const algorithm = k.signatureAlgorithms.find((a) => sigAlgs.includes(a));
-      if (!algorithm) throw this.invalid(`SSHPubKeyAuthSigAlgorithms allows none of ${k.signatureAlgorithms.join(", ")}`);
+      if (!algorithm)
+        throw this.invalid(`SSHPubKeyAuthSigAlgorithms allows none of ${k.signatureAlgorithms.join(", ")}`);
       return { kind: "publickey", key: k, algorithm };
     };
     switch (this.authMode) {
@@ -455,13 +455,23 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
     };
     const fingerprint = s.fingerprints[s.fingerprintHash];
     const pinned = this.acceptServerHostKey;
-    const norm = (f: string) => f.toLowerCase().replace(/^(sha256|sha1|md5):/, "");
+    // Fingerprints may be given as ssh-keygen prints them (SHA256:base64, MD5:hex) or as the
+    // seed's colon-separated hex, with or without the hash prefix.
+    const known = new Set([
+      fingerprintSha256(blob),
+      fingerprintSha1(blob),
+      s.fingerprints.MD5,
+      s.fingerprints.SHA1,
+      s.fingerprints.SHA256,
+    ]);
+    const matches = (f: string) => {
+      const t = f.trim().replace(/=+$/, "");
+      return known.has(t) || known.has(t.toLowerCase().replace(/^(sha256|sha1|md5):/, ""));
+    };
     const preset =
       s.acceptAnyServerHostKey ||
       (pinned !== undefined && equalBytes(pinned.encoded, blob)) ||
-      s.acceptServerHostKeyFingerprints.some((f) =>
-        [s.fingerprints.MD5, s.fingerprints.SHA1, s.fingerprints.SHA256].includes(norm(f)),
-      );
+      s.acceptServerHostKeyFingerprints.some(matches);
     const e = serverAuthenticationEvent(
       { fingerprint, keyAlgorithm: algorithm, certSubject: "", certIssuer: "", status: "", accept: preset },
       blob,
@@ -475,7 +485,9 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
     const ch: TunnelChannel = { id, conn, local };
     this.channels.set(id, ch);
     this.emit("SSHChannelOpened", { channelId: id });
-    conn.on("error", (err) => this.emit("Error", { errorCode: SSHTunnelError.from(err).code, description: err.message }));
+    conn.on("error", (err) =>
+      this.emit("Error", { errorCode: SSHTunnelError.from(err).code, description: err.message }),
+    );
     conn.once("close", () => {
       this.channels.delete(id);
       local?.destroy();
@@ -484,7 +496,10 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
     conn.on("end", () => this.emit("SSHChannelEOF", { channelId: id }));
     if (local) {
       local.on("error", (err: Error) => {
-        this.emit("Error", { errorCode: SSHTunnelErrorCodes.CONNECT_FAILED, description: `relay for channel ${id}: ${err.message}` });
+        this.emit("Error", {
+          errorCode: SSHTunnelErrorCodes.CONNECT_FAILED,
+          description: `relay for channel ${id}: ${err.message}`,
+        });
         conn.destroy();
       });
       local.on("close", () => {
@@ -494,7 +509,10 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
       local.pipe(conn);
     } else {
       conn.on("data", (chunk: Buffer) => {
-        this.emit("SSHChannelData", channelDataEvent(id, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+        this.emit(
+          "SSHChannelData",
+          channelDataEvent(id, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+        );
       });
     }
   }
@@ -504,7 +522,10 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
     for (const ch of [...this.channels.values()]) ch.conn.destroy();
     this.forwardings = [];
     const te = error && !this.loggingOff ? SSHTunnelError.from(error) : undefined;
-    this.emit("Disconnected", te ? { statusCode: te.code, description: te.message } : { statusCode: 0, description: "OK" });
+    this.emit(
+      "Disconnected",
+      te ? { statusCode: te.code, description: te.message } : { statusCode: 0, description: "OK" },
+    );
     if (te) this.emit("Error", { errorCode: te.code, description: te.message });
   }
 }
