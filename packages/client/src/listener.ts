@@ -49,8 +49,8 @@ export class ForwardedConnection extends Duplex {
     };
     channel.events.eof = () => {
       this.push(null);
-      // Both directions are done: finish the RFC 4254 §5.3 CLOSE exchange.
-      if (this.writableFinished) channel.close();
+      // Both directions are done: finish the RFC 4254 §5.3 CLOSE exchange once our data is out.
+      if (this.writableFinished) channel.closeWhenDrained();
     };
     channel.events.drain = () => {
       const cb = this.pendingWrite;
@@ -90,13 +90,20 @@ export class ForwardedConnection extends Duplex {
   }
 
   override _final(cb: (error?: Error | null) => void): void {
-    this.channel.end();
-    if (this.channel.eofReceived) this.channel.close();
+    if (this.channel.eofReceived) this.channel.closeWhenDrained();
+    else this.channel.end();
     cb();
   }
 
+  /**
+   * After a normal end of both sides (Node auto-destroys then) queued bytes may still wait for
+   * window or a key exchange: close only once they are out. An error or an early destroy aborts.
+   */
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
-    if (!this.channel.closed) this.channel.close();
+    if (!this.channel.closed) {
+      if (err === null && this.writableFinished) this.channel.closeWhenDrained();
+      else this.channel.close();
+    }
     cb(err);
   }
 }

@@ -4,14 +4,8 @@
  * is consumed, and the EOF/CLOSE handshake (§5.3).
  * @module
  */
-import {
-  ChannelClose,
-  ChannelEof,
-  encodeChannelData,
-  encodeWindowAdjust,
-  SshError,
-} from "@purssh/wire";
-import { ReceiveWindow, SendWindow } from "./window.js";
+import { ChannelClose, ChannelEof, encodeChannelData, encodeWindowAdjust, SshError } from "@purssh/wire";
+import type { ReceiveWindow, SendWindow } from "./window.js";
 
 /** What a channel needs from its connection. */
 export interface ChannelHost {
@@ -39,6 +33,8 @@ export class Channel {
   private pendingBytes = 0;
   private eofRequested = false;
   private eofSent = false;
+  /** Send CLOSE as soon as EOF has gone out (after every queued byte). */
+  private closeAfterEof = false;
   private closeSent = false;
   private closeReceived = false;
   /** The peer sent EOF: no more data will arrive. */
@@ -78,7 +74,10 @@ export class Channel {
       throw new SshError("ERR_CHANNEL_CLOSED", `channel ${this.localId} is closed for writing`);
     }
     if (data.length > 0) {
-      this.pending.push(data);
+      // Bytes that cannot all go out now are copied: the caller may reuse its buffer once we
+      // return (Node recycles stream chunks), and queued bytes must not change under us.
+      const sendsNow = this.pending.length === 0 && this.host.canSendData() && this.sendWindow.available >= data.length;
+      this.pending.push(sendsNow ? data : data.slice());
       this.pendingBytes += data.length;
       this.flush();
     }
@@ -88,6 +87,14 @@ export class Channel {
   /** Sends EOF once everything queued has been sent (RFC 4254 §5.3). */
   end(): void {
     if (this.closed || this.eofRequested) return;
+    this.eofRequested = true;
+    this.flush();
+  }
+
+  /** Sends EOF and then CLOSE once every queued byte has been sent (a graceful close). */
+  closeWhenDrained(): void {
+    if (this.closed) return;
+    this.closeAfterEof = true;
     this.eofRequested = true;
     this.flush();
   }
@@ -127,6 +134,7 @@ export class Channel {
       this.eofSent = true;
       this.host.send(ChannelEof.encode({ recipientChannel: this.remoteId }));
     }
+    if (this.eofSent && this.closeAfterEof && !this.closeSent) this.close();
     if (wasAbove && this.pendingBytes < CHANNEL_WRITE_HIGH_WATER) this.events.drain?.();
   }
 

@@ -6,19 +6,19 @@
  * @module
  */
 import {
+  ChannelClose,
+  ChannelEof,
   ChannelExtendedData,
+  ChannelFailure,
   ChannelOpen,
   ChannelOpenConfirmation,
   ChannelOpenFailure,
   ChannelOpenForwardedTcpip,
   ChannelRequest,
-  ChannelWindowAdjust,
-  ChannelEof,
-  ChannelClose,
-  ChannelFailure,
   ChannelSuccess,
-  decodeChannelData,
+  ChannelWindowAdjust,
   DISCONNECT,
+  decodeChannelData,
   GlobalRequest,
   GlobalRequestCancelTcpipForward,
   GlobalRequestTcpipForward,
@@ -43,7 +43,10 @@ export const MAX_PENDING_OPENS = 256;
 
 /** A global request the peer refused (RFC 4254 §4 REQUEST_FAILURE). */
 export class RequestDeniedError extends SshError {
-  constructor(readonly requestName: string, message: string) {
+  constructor(
+    readonly requestName: string,
+    message: string,
+  ) {
     super("ERR_REQUEST_DENIED", message);
   }
 }
@@ -119,12 +122,18 @@ export class Connection {
   async requestForwarding(address: string, port: number): Promise<RemoteForward> {
     const reply = await this.globalRequest(
       "tcpip-forward",
-      GlobalRequestTcpipForward.encode({ requestName: "tcpip-forward", wantReply: true, addressToBind: address, portToBind: port }),
+      GlobalRequestTcpipForward.encode({
+        requestName: "tcpip-forward",
+        wantReply: true,
+        addressToBind: address,
+        portToBind: port,
+      }),
       `the server refused to listen on ${address || "(all addresses)"}:${port}`,
     );
     // RFC 4254 §7.1: the reply carries the port only when port 0 was requested.
     const bound = port === 0 ? RequestSuccessTcpipForward.decode(reply).boundPort : port;
-    if (port === 0 && bound === 0) throw new ProtocolError("ERR_FORWARD_NO_PORT", "the server bound port 0 for a port-0 forwarding");
+    if (port === 0 && bound === 0)
+      throw new ProtocolError("ERR_FORWARD_NO_PORT", "the server bound port 0 for a port-0 forwarding");
     const forward: RemoteForward = { address, requestedPort: port, port: bound };
     this.forwards.push(forward);
     this.options.log?.(1, `server listens on ${address || "*"}:${bound}`);
@@ -135,7 +144,12 @@ export class Connection {
   async cancelForwarding(address: string, port: number): Promise<void> {
     await this.globalRequest(
       "cancel-tcpip-forward",
-      GlobalRequestCancelTcpipForward.encode({ requestName: "cancel-tcpip-forward", wantReply: true, addressToBind: address, portToBind: port }),
+      GlobalRequestCancelTcpipForward.encode({
+        requestName: "cancel-tcpip-forward",
+        wantReply: true,
+        addressToBind: address,
+        portToBind: port,
+      }),
       `the server refused to cancel the forwarding of ${address || "*"}:${port}`,
     );
     const i = this.forwards.findIndex((f) => f.port === port && f.address === address);
@@ -146,7 +160,11 @@ export class Connection {
   globalRequest(name: string, payload: Uint8Array, deniedMessage = `the server refused ${name}`): Promise<Uint8Array> {
     if (this.ended) return Promise.reject(this.ended);
     return new Promise((resolve, reject) => {
-      this.pendingGlobal.push({ name, resolve, reject: (e) => reject(e.message === "denied" ? new RequestDeniedError(name, deniedMessage) : e) });
+      this.pendingGlobal.push({
+        name,
+        resolve,
+        reject: (e) => reject(e.message === "denied" ? new RequestDeniedError(name, deniedMessage) : e),
+      });
       this.options.send(payload);
     });
   }
@@ -186,7 +204,9 @@ export class Connection {
       case MSG.CHANNEL_SUCCESS:
       case MSG.CHANNEL_FAILURE:
         // We send no channel requests with want-reply yet; a reply is a peer error.
-        this.channel((payload[0] === MSG.CHANNEL_SUCCESS ? ChannelSuccess : ChannelFailure).decode(payload).recipientChannel);
+        this.channel(
+          (payload[0] === MSG.CHANNEL_SUCCESS ? ChannelSuccess : ChannelFailure).decode(payload).recipientChannel,
+        );
         throw new ProtocolError("ERR_UNEXPECTED_MESSAGE", "channel request reply without a request");
       case MSG.CHANNEL_OPEN:
         this.onChannelOpen(payload);
@@ -194,7 +214,10 @@ export class Connection {
       case MSG.CHANNEL_OPEN_CONFIRMATION:
       case MSG.CHANNEL_OPEN_FAILURE:
         // We open no channels from the client in this slice.
-        throw new ProtocolError("ERR_UNEXPECTED_MESSAGE", `channel open reply (${payload[0]}) for a channel we did not open`);
+        throw new ProtocolError(
+          "ERR_UNEXPECTED_MESSAGE",
+          `channel open reply (${payload[0]}) for a channel we did not open`,
+        );
       case MSG.GLOBAL_REQUEST:
         this.onGlobalRequest(payload);
         return true;
@@ -237,7 +260,8 @@ export class Connection {
 
   private channel(id: number): Channel {
     const ch = this.channels.get(id);
-    if (!ch) throw new ProtocolError("ERR_UNKNOWN_CHANNEL", `message for unknown channel ${id}`, DISCONNECT.PROTOCOL_ERROR);
+    if (!ch)
+      throw new ProtocolError("ERR_UNKNOWN_CHANNEL", `message for unknown channel ${id}`, DISCONNECT.PROTOCOL_ERROR);
     return ch;
   }
 
@@ -250,7 +274,9 @@ export class Connection {
 
   private refuse(senderChannel: number, reason: OpenFailureReason, description: string): void {
     this.options.log?.(2, `refusing channel open: ${description}`);
-    this.options.send(ChannelOpenFailure.encode({ recipientChannel: senderChannel, reasonCode: reason, description, languageTag: "" }));
+    this.options.send(
+      ChannelOpenFailure.encode({ recipientChannel: senderChannel, reasonCode: reason, description, languageTag: "" }),
+    );
   }
 
   private onChannelOpen(payload: Uint8Array): void {
@@ -262,7 +288,11 @@ export class Connection {
     }
     if (open.channelType !== "forwarded-tcpip") {
       // RFC 4254 §6, §7.2: a tunnel client does not accept sessions, x11, agent or direct-tcpip.
-      this.refuse(open.senderChannel, OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, `channel type ${open.channelType} is not accepted`);
+      this.refuse(
+        open.senderChannel,
+        OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE,
+        `channel type ${open.channelType} is not accepted`,
+      );
       return;
     }
     const m = ChannelOpenForwardedTcpip.decode(payload);
@@ -271,10 +301,18 @@ export class Connection {
       this.forwards.find((f) => f.port === m.connectedPort);
     if (!forward) {
       // RFC 4254 §7.2: MUST reject unless we requested forwarding for that port.
-      this.refuse(m.senderChannel, OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED, `no forwarding was requested for port ${m.connectedPort}`);
+      this.refuse(
+        m.senderChannel,
+        OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED,
+        `no forwarding was requested for port ${m.connectedPort}`,
+      );
       return;
     }
-    if (this.channels.size >= MAX_CHANNELS || this.pendingOpens >= MAX_PENDING_OPENS || !this.options.onForwardedTcpip) {
+    if (
+      this.channels.size >= MAX_CHANNELS ||
+      this.pendingOpens >= MAX_PENDING_OPENS ||
+      !this.options.onForwardedTcpip
+    ) {
       this.refuse(m.senderChannel, OPEN_FAILURE.RESOURCE_SHORTAGE, "too many channels");
       return;
     }
