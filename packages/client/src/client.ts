@@ -275,6 +275,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
           settle(e ?? new SshError("ERR_CONNECTION_CLOSED", "the connection closed before logon completed"));
         },
         writable: () => connection.resume(),
+        inputResumed: () => pump.resumeInput(),
         keysChanged: (_n, initial) => {
           if (!initial) client?.emit("rekeyed");
         },
@@ -293,6 +294,9 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     const pump: SocketPump = new SocketPump(socket, {
       receive: (b) => transport.receive(b),
       peerClosed: (cause) => transport.peerClosed(cause),
+      get wantsInput() {
+        return transport.wantsInput;
+      },
     });
     pump.onWritable = () => connection.resume();
     client = new SshClient(transport, connection, pump);

@@ -45,19 +45,30 @@ export function connectTcp(options: TcpConnectOptions): Promise<net.Socket> {
       } else resolve(socket);
     };
     const onError = (e: Error) =>
-      done(new SshError("ERR_CONNECT_FAILED", `cannot connect to ${options.host}:${options.port}: ${e.message}`, { cause: e }));
+      done(
+        new SshError("ERR_CONNECT_FAILED", `cannot connect to ${options.host}:${options.port}: ${e.message}`, {
+          cause: e,
+        }),
+      );
     const onConnect = () => {
       socket.setNoDelay(options.noDelay ?? true);
       if (options.keepAlive) socket.setKeepAlive(true);
       done();
     };
-    const onAbort = () => done(new SshError("ERR_ABORTED", `connecting to ${options.host}:${options.port} was aborted`));
+    const onAbort = () =>
+      done(new SshError("ERR_ABORTED", `connecting to ${options.host}:${options.port} was aborted`));
     socket.once("error", onError);
     socket.once("connect", onConnect);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.timeoutMs && options.timeoutMs > 0) {
       timer = setTimeout(
-        () => done(new SshError("ERR_CONNECT_TIMEOUT", `connecting to ${options.host}:${options.port} timed out after ${options.timeoutMs} ms`)),
+        () =>
+          done(
+            new SshError(
+              "ERR_CONNECT_TIMEOUT",
+              `connecting to ${options.host}:${options.port} timed out after ${options.timeoutMs} ms`,
+            ),
+          ),
         options.timeoutMs,
       );
     }
@@ -69,6 +80,8 @@ export interface ByteCore {
   receive(bytes: Uint8Array): void;
   /** The socket ended or failed. */
   peerClosed(cause?: unknown): void;
+  /** False when the core holds too much unprocessed input: reading pauses until resumeInput(). */
+  readonly wantsInput?: boolean;
 }
 
 /** Pumps bytes between a connected stream socket and a core. */
@@ -85,7 +98,10 @@ export class SocketPump {
     private readonly socket: Duplex,
     core: ByteCore,
   ) {
-    socket.on("data", (b: Buffer) => core.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+    socket.on("data", (b: Buffer) => {
+      core.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      if (core.wantsInput === false) socket.pause();
+    });
     socket.on("drain", () => {
       this.blocked = false;
       this.onWritable?.();
@@ -105,6 +121,11 @@ export class SocketPump {
       // The peer half-closed; SSH has no use for a half-open transport.
       socket.end();
     });
+  }
+
+  /** Reads from the socket again after the core paused it. */
+  resumeInput(): void {
+    if (!this.ended) this.socket.resume();
   }
 
   write(bytes: Uint8Array): void {

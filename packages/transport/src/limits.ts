@@ -14,6 +14,11 @@ export const MAX_BANNER_LINES = 1024;
 export const MAX_BANNER_LINE_LENGTH = 8192;
 /** Bytes of upper-layer payloads queued while a key exchange runs before we report backpressure. */
 export const KEX_QUEUE_HIGH_WATER = 2 * 1024 * 1024;
+/**
+ * Unprocessed input held while processing is paused (during the host-key decision) before the
+ * adapter should stop reading the socket: a peer cannot make us buffer more than this.
+ */
+export const INPUT_HIGH_WATER = 1024 * 1024;
 /** Default time for version exchange plus key exchange (the seed's Timeout default, 60 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 /** RFC 4253 §9: re-exchange keys after 1 GiB in either direction. */

@@ -42,7 +42,13 @@ import {
   utf8Encode,
   WireError,
 } from "@purssh/wire";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_REKEY_BYTES, KEX_QUEUE_HIGH_WATER, REKEY_PACKETS } from "./limits.js";
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_REKEY_BYTES,
+  INPUT_HIGH_WATER,
+  KEX_QUEUE_HIGH_WATER,
+  REKEY_PACKETS,
+} from "./limits.js";
 import {
   type AlgorithmPreferences,
   buildKexinit,
@@ -74,6 +80,8 @@ export interface TransportHandlers {
   /** The connection ended; `error` is undefined for an orderly local close. Fires once. */
   close(error: SshError | undefined): void;
   log?(level: 1 | 2 | 3, text: string): void;
+  /** Input processing resumed after a pause: the adapter may read the socket again. */
+  inputResumed?(): void;
   /** Upper-layer payloads may be sent again without queueing (a key exchange finished). */
   writable?(): void;
   /** A key exchange (initial or re-exchange) completed with these algorithms. */
@@ -209,6 +217,11 @@ export class Transport {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** False while paused input is above INPUT_HIGH_WATER: the adapter should stop reading. */
+  get wantsInput(): boolean {
+    return !this.paused || this.bufferedInput < INPUT_HIGH_WATER;
   }
 
   /** Bytes buffered inside the core and not yet processed (for input backpressure). */
@@ -533,6 +546,7 @@ export class Transport {
         this.ingest(b);
       }
       this.pump();
+      this.handlers.inputResumed?.();
     } catch (e) {
       this.fail(e);
     }

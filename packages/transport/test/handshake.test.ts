@@ -117,6 +117,30 @@ describe("host-key verification (RFC 4253 §8) fails closed", () => {
     expect(outcome.ready).toBe(true);
   });
 
+  test("input held while the verifier decides is bounded: the adapter is told to stop reading", async () => {
+    let release!: (v: boolean) => void;
+    let resumed = 0;
+    const { link, outcome, server, client } = handshake(
+      {},
+      { verifyHostKey: () => new Promise<boolean>((r) => (release = r)) },
+    );
+    (client as unknown as { handlers: { inputResumed?: () => void } }).handlers.inputResumed = () => resumed++;
+    await link.settle();
+    expect(client.wantsInput).toBe(true);
+    // The server keeps talking while we decide; its packets wait, unprocessed, in our inbox.
+    for (let i = 0; i < 40; i++) server.send(Ignore.encode({ data: new Uint8Array(32 * 1024) }));
+    await link.settle();
+    expect(client.bufferedInput).toBeGreaterThan(1024 * 1024);
+    expect(client.wantsInput).toBe(false);
+    expect(outcome.ready).toBe(false);
+    release(true);
+    await link.settle();
+    expect(outcome.ready).toBe(true);
+    expect(outcome.closed).toBe(false);
+    expect(client.wantsInput).toBe(true);
+    expect(resumed).toBe(1);
+  });
+
   test("a bad signature over the exchange hash is fatal before the verifier is asked", async () => {
     let asked = false;
     const { link, outcome } = handshake({ corruptSignature: true }, { verifyHostKey: () => (asked = true) });
