@@ -6,7 +6,8 @@
 import { WireError } from "./errors.js";
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the SSH string, not a byte-order mark to drop silently.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function utf8Encode(s: string): Uint8Array {
   return encoder.encode(s);
@@ -85,6 +86,10 @@ export function toBase64(b: Uint8Array, pad = true): string {
 export function fromBase64(text: string): Uint8Array {
   const s = text.replace(/=+$/, "");
   if (s.length % 4 === 1) throw new WireError("ERR_WIRE_BAD_BASE64", "base64 text has an impossible length");
+  // Padding, when present, must be exactly what completes the last 4-character group.
+  if (s.length !== text.length && text.length !== s.length + ((4 - (s.length % 4)) % 4)) {
+    throw new WireError("ERR_WIRE_BAD_BASE64", "base64 text has wrong padding");
+  }
   const out = new Uint8Array(Math.floor((s.length * 3) / 4));
   let acc = 0;
   let bits = 0;

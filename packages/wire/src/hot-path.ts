@@ -7,8 +7,14 @@
 import { MSG } from "./constants.js";
 import { WireError } from "./errors.js";
 
+/** DataView.setUint32 silently wraps; the schema encoder rejects, and so must the hot path. */
+function checkUint32(v: number, what: string): void {
+  if (v >>> 0 !== v) throw new WireError("ERR_WIRE_RANGE", `${what}: uint32 out of range: ${v}`);
+}
+
 /** CHANNEL_DATA payload: byte 94, uint32 recipient, string data. */
 export function encodeChannelData(recipientChannel: number, data: Uint8Array): Uint8Array {
+  checkUint32(recipientChannel, "SSH_MSG_CHANNEL_DATA.recipientChannel");
   const out = new Uint8Array(9 + data.length);
   const v = new DataView(out.buffer);
   out[0] = MSG.CHANNEL_DATA;
@@ -20,7 +26,10 @@ export function encodeChannelData(recipientChannel: number, data: Uint8Array): U
 
 /** Decodes CHANNEL_DATA; `data` is a view into `payload`, not a copy. */
 export function decodeChannelData(payload: Uint8Array): { recipientChannel: number; data: Uint8Array } {
-  if (payload.length < 9 || payload[0] !== MSG.CHANNEL_DATA) {
+  if (payload.length > 0 && payload[0] !== MSG.CHANNEL_DATA) {
+    throw new WireError("ERR_WIRE_WRONG_MESSAGE", `expected SSH_MSG_CHANNEL_DATA (94), got message ${payload[0]}`);
+  }
+  if (payload.length < 9) {
     throw new WireError("ERR_WIRE_SHORT_READ", `SSH_MSG_CHANNEL_DATA too short (${payload.length} bytes)`);
   }
   const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -36,6 +45,8 @@ export function decodeChannelData(payload: Uint8Array): { recipientChannel: numb
 
 /** CHANNEL_WINDOW_ADJUST payload: byte 93, uint32 recipient, uint32 bytes to add. */
 export function encodeWindowAdjust(recipientChannel: number, bytesToAdd: number): Uint8Array {
+  checkUint32(recipientChannel, "SSH_MSG_CHANNEL_WINDOW_ADJUST.recipientChannel");
+  checkUint32(bytesToAdd, "SSH_MSG_CHANNEL_WINDOW_ADJUST.bytesToAdd");
   const out = new Uint8Array(9);
   const v = new DataView(out.buffer);
   out[0] = MSG.CHANNEL_WINDOW_ADJUST;

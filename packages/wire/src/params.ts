@@ -14,7 +14,8 @@ import { SshWriter } from "./writer.js";
 /** Parses decimal or 0x-prefixed hex integer text. */
 function parseInteger(text: string, what: string): bigint {
   const t = text.trim();
-  if (!/^(0x[0-9a-fA-F]+|-?[0-9]+)$/.test(t)) throw new WireError("ERR_WIRE_BAD_PARAM", `${what}: not an integer: ${JSON.stringify(text)}`);
+  if (!/^(0x[0-9a-fA-F]+|-?[0-9]+)$/.test(t))
+    throw new WireError("ERR_WIRE_BAD_PARAM", `${what}: not an integer: ${JSON.stringify(text)}`);
   return BigInt(t);
 }
 
@@ -53,7 +54,10 @@ export function SetSSHParam(payload: Uint8Array, fieldType: string, fieldValue: 
       break;
     }
     default:
-      throw new WireError("ERR_WIRE_BAD_PARAM", `unknown field type ${JSON.stringify(fieldType)} (use s, sb, m, i, l, b or f)`);
+      throw new WireError(
+        "ERR_WIRE_BAD_PARAM",
+        `unknown field type ${JSON.stringify(fieldType)} (use s, sb, m, i, l, b or f)`,
+      );
   }
   return concatBytes(payload, w.finish());
 }
@@ -70,10 +74,14 @@ const ALIASES: Record<string, readonly string[]> = {
 const pascal = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
 
 function findField(payload: Uint8Array, field: string): { kind: FieldKind | "messageNumber"; value: unknown } {
+  if (payload.length === 0) throw new WireError("ERR_WIRE_SHORT_READ", "empty payload has no message number");
   if (field === "MessageType" || field === "MessageNumber") return { kind: "messageNumber", value: payload[0] };
   const resolved = resolveSchema(payload);
   if (!resolved) {
-    throw new WireError("ERR_WIRE_UNKNOWN_MESSAGE", `no schema decodes a message with number ${payload[0] ?? "(empty)"}`);
+    throw new WireError(
+      "ERR_WIRE_UNKNOWN_MESSAGE",
+      `no schema decodes a message with number ${payload[0] ?? "(empty)"}`,
+    );
   }
   const { schema, value } = resolved;
   const keys = Object.keys(schema.fields);
@@ -132,7 +140,10 @@ export function GetSSHParamBytes(payload: Uint8Array, field: string): Uint8Array
     case "uint64":
       return w.uint64(value as bigint).finish();
     case "mpint":
-      return w.mpint(value as bigint).finish().subarray(4);
+      return w
+        .mpint(value as bigint)
+        .finish()
+        .subarray(4);
   }
 }
 

@@ -88,7 +88,9 @@ export class SshReader {
         throw new WireError("ERR_WIRE_BAD_NAME_LIST", `name-list has a non-printable-ASCII byte 0x${c.toString(16)}`);
       }
     }
-    const names = String.fromCharCode(...raw).split(",");
+    // Every byte is printable ASCII (checked above), so UTF-8 decoding is exact; spreading `raw` into
+    // String.fromCharCode would overflow the stack (RangeError) for a name-list of ~150 KB.
+    const names = utf8Decode(raw).split(",");
     if (names.some((n) => n.length === 0)) throw new WireError("ERR_WIRE_BAD_NAME_LIST", "name-list has an empty name");
     return names;
   }

@@ -27,7 +27,9 @@ export function schemasFor(number: number): MessageSchema[] {
  * The most specific schema that decodes `payload` without error, with the decoded value; the
  * generic schema if no variant applies; undefined for a number nothing declares.
  */
-export function resolveSchema(payload: Uint8Array): { schema: MessageSchema; value: Record<string, unknown> } | undefined {
+export function resolveSchema(
+  payload: Uint8Array,
+): { schema: MessageSchema; value: Record<string, unknown> } | undefined {
   const n = payload[0];
   if (n === undefined) return undefined;
   const candidates = schemasFor(n);

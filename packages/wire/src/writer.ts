@@ -17,7 +17,7 @@ export class SshWriter {
 
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(16, this.buf.length * 2); // an initial capacity of 0 would never grow
     while (cap < this.length + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.length));

@@ -4,17 +4,7 @@
  * @module
  */
 import { MSG } from "../constants.js";
-import {
-  boolean,
-  bytes16,
-  extensionPairs,
-  type Infer,
-  msg,
-  nameList,
-  string,
-  uint32,
-  utf8,
-} from "../schema.js";
+import { boolean, bytes16, extensionPairs, type Infer, msg, nameList, string, uint32, utf8 } from "../schema.js";
 
 // RFC 4253 §11.1
 export const Disconnect = msg(MSG.DISCONNECT, "SSH_MSG_DISCONNECT", {
