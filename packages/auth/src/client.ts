@@ -8,6 +8,7 @@
 import type { PrivateKey } from "@purssh/keys";
 import {
   DISCONNECT,
+  equalBytes,
   MSG,
   ProtocolError,
   ServiceAccept,
@@ -22,12 +23,11 @@ import {
   UserauthRequestPassword,
   UserauthRequestPublickey,
   UserauthRequestPublickeyQuery,
-  equalBytes,
 } from "@purssh/wire";
 
 export type AuthMethod =
   | { kind: "password"; password: string }
-  | { kind: "publickey"; key: PrivateKey; /** signature algorithm; default: the key's first */ algorithm?: string };
+  | { kind: "publickey"; key: PrivateKey /** signature algorithm; default: the key's first */; algorithm?: string };
 
 /** A login that did not succeed: every method we had was refused. */
 export class AuthError extends SshError {
@@ -94,10 +94,15 @@ export class AuthClient {
         if (n !== MSG.SERVICE_ACCEPT) break;
         const { serviceName } = ServiceAccept.decode(payload);
         if (serviceName !== "ssh-userauth") {
-          throw new ProtocolError("ERR_AUTH_PROTOCOL", `server accepted service ${JSON.stringify(serviceName)}, not ssh-userauth`);
+          throw new ProtocolError(
+            "ERR_AUTH_PROTOCOL",
+            `server accepted service ${JSON.stringify(serviceName)}, not ssh-userauth`,
+          );
         }
         this.state = { kind: "tryingNone" };
-        this.options.send(UserauthRequestNone.encode({ userName: this.options.username, serviceName: SERVICE, methodName: "none" }));
+        this.options.send(
+          UserauthRequestNone.encode({ userName: this.options.username, serviceName: SERVICE, methodName: "none" }),
+        );
         return true;
       }
       case "tryingNone":
@@ -114,7 +119,10 @@ export class AuthClient {
           const f = UserauthFailure.decode(payload);
           this.allowed = f.authentications;
           if (state.kind !== "tryingNone") {
-            this.options.log?.(1, `${this.tried.at(-1)} ${f.partialSuccess ? "accepted; more methods needed" : "refused"}`);
+            this.options.log?.(
+              1,
+              `${this.tried.at(-1)} ${f.partialSuccess ? "accepted; more methods needed" : "refused"}`,
+            );
           }
           this.next();
           return true;
@@ -127,7 +135,10 @@ export class AuthClient {
           const req = UserauthPasswdChangereq.decode(payload);
           this.state = { kind: "done" };
           this.options.onFailure(
-            new AuthError(`the server requires a password change (${req.prompt || "no prompt"}); changing passwords is not supported`, this.allowed),
+            new AuthError(
+              `the server requires a password change (${req.prompt || "no prompt"}); changing passwords is not supported`,
+              this.allowed,
+            ),
           );
           return true;
         }
@@ -140,7 +151,11 @@ export class AuthClient {
       }
     }
     if (n >= 50 && n <= 79) {
-      throw new ProtocolError("ERR_AUTH_PROTOCOL", `unexpected user-authentication message ${n} in state ${state.kind}`, DISCONNECT.PROTOCOL_ERROR);
+      throw new ProtocolError(
+        "ERR_AUTH_PROTOCOL",
+        `unexpected user-authentication message ${n} in state ${state.kind}`,
+        DISCONNECT.PROTOCOL_ERROR,
+      );
     }
     if (n === MSG.SERVICE_ACCEPT) throw new ProtocolError("ERR_AUTH_PROTOCOL", "unexpected SERVICE_ACCEPT");
     return false;

@@ -1,3 +1,4 @@
+import { gcm } from "@noble/ciphers/aes.js";
 import {
   AES128_GCM_OPENSSH,
   AES256_GCM_OPENSSH,
@@ -8,6 +9,7 @@ import {
   type PacketCipher,
 } from "@purssh/crypto";
 import { DISCONNECT, ProtocolError, SshError, toHex } from "@purssh/wire";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { hex, loadVectors, withTagArea } from "./vectors.js";
 
@@ -145,5 +147,86 @@ describe("aes-gcm@openssh.com parameters", () => {
     const c = aes256GcmOpenSSH.create(new Uint8Array(32), new Uint8Array(12), "open");
     expect(() => c.open(0, new Uint8Array(19))).toThrow(SshError);
     expect(() => c.lengthFromFirstBlock(0, new Uint8Array(3))).toThrow(SshError);
+  });
+});
+
+describe("the per-key fast path agrees with noble's gcm() per packet (fast-check)", () => {
+  const TWO_64 = 1n << 64n;
+  /** Invocation counters anywhere, and next to the 2^32 carry and the 2^64 wrap. */
+  const invocation = fc.oneof(
+    fc.bigInt({ min: 0n, max: TWO_64 - 1n }),
+    fc.bigInt({ min: 0xffff_fff0n, max: 0x1_0000_0004n }),
+    fc.bigInt({ min: TWO_64 - 6n, max: TWO_64 - 1n }),
+  );
+
+  test.each([
+    [AES128_GCM_OPENSSH, 16],
+    [AES256_GCM_OPENSSH, 32],
+  ] as const)(
+    "%s: each packet of a stream equals gcm(key, fixed ‖ counter, length).encrypt(body)",
+    (name, keyLength) => {
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength: keyLength, maxLength: keyLength }),
+          fc.uint8Array({ minLength: 4, maxLength: 4 }),
+          invocation,
+          fc.array(fc.uint8Array({ maxLength: 2100 }), { minLength: 1, maxLength: 5 }),
+          (key, fixed, counter, bodies) => {
+            const iv = new Uint8Array(12);
+            iv.set(fixed);
+            new DataView(iv.buffer).setBigUint64(4, counter);
+            const alg = algorithm(name);
+            const sealer = alg.create(key, iv, "seal");
+            const opener = alg.create(key, iv, "open");
+            bodies.forEach((body, i) => {
+              const plaintext = new Uint8Array(4 + body.length);
+              new DataView(plaintext.buffer).setUint32(0, body.length);
+              plaintext.set(body, 4);
+              // the reference nonce: the invocation counter advanced i times, modulo 2^64
+              const nonce = iv.slice();
+              new DataView(nonce.buffer).setBigUint64(4, (counter + BigInt(i)) % TWO_64);
+              const expected = gcm(key, nonce, plaintext.subarray(0, 4)).encrypt(body);
+              const sealed = sealNext(sealer, i, plaintext);
+              expect(toHex(sealed.subarray(4)), `packet ${i}`).toBe(toHex(expected));
+              expect(opener.open(i, sealed)).toEqual(body);
+            });
+          },
+        ),
+        { numRuns: 200 },
+      );
+    },
+  );
+
+  test("a failed open does not advance the invocation counter; the next genuine packet still opens", () => {
+    const s = streams.find((x) => x.cipher === AES128_GCM_OPENSSH && x.packets.length === 3) as GcmStream;
+    const opener = create(s, "open");
+    const first = hex(s.packets[0]?.sealed ?? "");
+    const forged = first.slice();
+    forged[5] = (forged[5] as number) ^ 1;
+    const before = forged.slice();
+    expectMacError(() => opener.open(0, forged));
+    expect(forged).toEqual(before); // nothing was decrypted
+    expect(toHex(opener.open(0, first.slice()))).toBe(s.packets[0]?.plaintext.slice(8));
+  });
+});
+
+describe("keys and IVs handed in as Node Buffers (pooled memory)", () => {
+  test("the invocation counter lives in the cipher's own memory, not in the caller's pool", () => {
+    for (const alg of [aes128GcmOpenSSH, aes256GcmOpenSSH]) {
+      // Small Buffer.from() calls share one pool slab: the IV is a view at a non-zero offset.
+      const pad = Buffer.from([1, 2, 3]);
+      const key = Buffer.from(Array.from({ length: alg.keyLength }, (_, i) => i));
+      const iv = Buffer.from(Array.from({ length: 12 }, (_, i) => 100 + i));
+      const keyBefore = Buffer.from(key);
+      const sealer = alg.create(key, iv, "seal");
+      const opener = alg.create(new Uint8Array(keyBefore), new Uint8Array(iv), "open");
+      for (let seq = 0; seq < 3; seq++) {
+        const packet = withTagArea(Uint8Array.of(0, 0, 0, 16, 4, ...new Uint8Array(11).fill(seq), 9, 9, 9, 9), 16);
+        const sealed = sealer.seal(seq, packet);
+        expect(toHex(opener.open(seq, sealed.slice()).subarray(1, 12))).toBe(toHex(new Uint8Array(11).fill(seq)));
+      }
+      expect(key.equals(keyBefore)).toBe(true);
+      expect([...pad]).toEqual([1, 2, 3]);
+    }
   });
 });

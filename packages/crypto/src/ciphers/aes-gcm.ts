@@ -5,11 +5,13 @@
  * nonce, then the invocation counter is incremented as a 64-bit big-endian integer (modulo 2^64; the
  * fixed field never changes). The packet length stays in clear and is the additional authenticated
  * data; the 16-byte tag follows the ciphertext. The negotiated MAC is ignored.
+ * The AES key schedule and GHASH tables are computed once per direction (./aes-gcm-core.ts); each
+ * packet is then encrypted and authenticated in place.
  * @module
  */
-import { gcm } from "@noble/ciphers/aes.js";
 import { SshError } from "@purssh/wire";
 import type { CipherAlgorithm, PacketCipher } from "../types.js";
+import { AesGcmKey } from "./aes-gcm-core.js";
 import { checkKeyLength, macError, tagOffset } from "./packet-errors.js";
 
 export const AES128_GCM_OPENSSH = "aes128-gcm@openssh.com";
@@ -28,7 +30,8 @@ export class AesGcmOpenSSHCipher implements PacketCipher {
   readonly lengthExcludedFromPadding = true;
   readonly tagLength = TAG_LENGTH;
   readonly firstBlockLength = 4;
-  readonly #key: Uint8Array;
+  /** The key schedule and GHASH tables, computed once for this direction's key. */
+  readonly #key: AesGcmKey;
   /** fixed field (4) ‖ invocation counter (8): the nonce of the next packet. */
   readonly #nonce: Uint8Array;
   readonly #nonceView: DataView;
@@ -41,9 +44,11 @@ export class AesGcmOpenSSHCipher implements PacketCipher {
   ) {
     checkKeyLength(name, "key", key, keyLength);
     checkKeyLength(name, "IV", iv, IV_LENGTH);
-    this.#key = key.slice();
-    this.#nonce = iv.slice();
-    this.#nonceView = new DataView(this.#nonce.buffer);
+    this.#key = new AesGcmKey(key);
+    // A fresh copy with its own buffer: `slice()` of a Node Buffer may share Node's pool, and the
+    // DataView below would then write the counter into someone else's bytes.
+    this.#nonce = new Uint8Array(iv);
+    this.#nonceView = new DataView(this.#nonce.buffer, this.#nonce.byteOffset, this.#nonce.byteLength);
   }
 
   /** The packet length is sent in clear (RFC 5647 §7.3). */
@@ -62,23 +67,18 @@ export class AesGcmOpenSSHCipher implements PacketCipher {
 
   seal(_seq: number, packet: Uint8Array): Uint8Array {
     const end = tagOffset(this.name, packet, TAG_LENGTH);
-    const sealed = gcm(this.#key, this.#nonce, packet.subarray(0, 4)).encrypt(packet.subarray(4, end));
-    packet.set(sealed, 4);
+    this.#key.seal(this.#nonce, packet, 4, end);
     this.#nextInvocation();
     return packet;
   }
 
   open(seq: number, packet: Uint8Array): Uint8Array {
-    tagOffset(this.name, packet, TAG_LENGTH);
-    let plaintext: Uint8Array;
-    try {
-      // noble checks the tag (in constant time) before it decrypts anything.
-      plaintext = gcm(this.#key, this.#nonce, packet.subarray(0, 4)).decrypt(packet.subarray(4));
-    } catch (cause) {
-      throw macError(this.name, seq, cause);
-    }
+    const end = tagOffset(this.name, packet, TAG_LENGTH);
+    // The tag is checked (in constant time) before anything is decrypted; on failure `packet` is
+    // left as it was and the invocation counter does not move.
+    if (!this.#key.open(this.#nonce, packet, 4, end)) throw macError(this.name, seq);
     this.#nextInvocation();
-    return plaintext;
+    return packet.subarray(4, end);
   }
 
   /** RFC 5647 §7.1: invocation_counter += 1, as a 64-bit big-endian integer that wraps. */
