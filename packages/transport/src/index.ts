@@ -3,8 +3,11 @@
  * packet protocol, key exchange with strict kex, and EXT_INFO.
  * @module
  */
+
+export * from "./key-exchange.js";
 export * from "./limits.js";
 export * from "./negotiate.js";
 export * from "./packet.js";
 export * from "./transport.js";
+export * from "./types.js";
 export * from "./version.js";

@@ -13,13 +13,7 @@ import {
   DEFAULT_HOST_KEY_ALGORITHMS,
   DEFAULT_KEX_ALGORITHMS,
   defaultRandomBytes,
-  deriveKey,
-  getCipher,
   getKex,
-  getSignatureAlgorithm,
-  type KexAlgorithm,
-  type KexClientExchange,
-  type PacketCipher,
   type RandomBytes,
 } from "@purssh/crypto";
 import {
@@ -36,12 +30,17 @@ import {
   Newkeys,
   ProtocolError,
   SshError,
-  SshReader,
-  SshWriter,
   Unimplemented,
   utf8Encode,
   WireError,
 } from "@purssh/wire";
+import {
+  checkExchangeSignature,
+  deriveSessionKeys,
+  exchangeHash,
+  type KexState,
+  type PendingKeys,
+} from "./key-exchange.js";
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_REKEY_BYTES,
@@ -58,72 +57,8 @@ import {
   STRICT_KEX_SERVER,
 } from "./negotiate.js";
 import { PacketReader, PacketWriter } from "./packet.js";
+import { DEFAULT_CLIENT_VERSION, type TransportHandlers, type TransportOptions } from "./types.js";
 import { VersionExchange } from "./version.js";
-
-export const DEFAULT_CLIENT_VERSION = "SSH-2.0-purssh_0.1";
-
-/** What the host-key verifier is shown (RFC 4253 §8: K_S from KEX_ECDH_REPLY). */
-export interface HostKeyInfo {
-  /** The negotiated host-key algorithm. */
-  algorithm: string;
-  /** The key blob, `string type ‖ …` (RFC 4253 §6.6). */
-  blob: Uint8Array;
-}
-
-export interface TransportHandlers {
-  /** Bytes to put on the wire, in order. */
-  output(bytes: Uint8Array): void;
-  /** A message for the layers above; return false if it is unknown there (→ UNIMPLEMENTED). */
-  message(payload: Uint8Array): boolean;
-  /** The initial key exchange completed; upper-layer traffic may start. Fires once. */
-  ready(): void;
-  /** The connection ended; `error` is undefined for an orderly local close. Fires once. */
-  close(error: SshError | undefined): void;
-  log?(level: 1 | 2 | 3, text: string): void;
-  /** Input processing resumed after a pause: the adapter may read the socket again. */
-  inputResumed?(): void;
-  /** Upper-layer payloads may be sent again without queueing (a key exchange finished). */
-  writable?(): void;
-  /** A key exchange (initial or re-exchange) completed with these algorithms. */
-  keysChanged?(negotiated: NegotiatedAlgorithms, initial: boolean): void;
-}
-
-export interface TransportOptions {
-  role: "client";
-  /** Our identification string without CR LF (RFC 4253 §4.2). */
-  version?: string;
-  algorithms?: Partial<AlgorithmPreferences>;
-  random?: RandomBytes;
-  /** Decides whether the server's host key is trusted; anything but `true` rejects it. */
-  verifyHostKey(info: HostKeyInfo): boolean | Promise<boolean>;
-  handshakeTimeoutMs?: number;
-  /** Re-exchange keys after this many bytes in either direction (RFC 4253 §9). */
-  rekeyBytes?: number;
-  now?: () => number;
-}
-
-/** Keys derived by a key exchange, waiting for NEWKEYS in each direction. */
-interface PendingKeys {
-  negotiated: NegotiatedAlgorithms;
-  outgoing: PacketCipher;
-  incoming: PacketCipher;
-}
-
-/** The key-exchange state machine (STYLE.md: a union, transitions in a switch). */
-type KexState =
-  | { kind: "idle" }
-  | { kind: "sentKexinit"; ours: Kexinit; oursPayload: Uint8Array }
-  | {
-      kind: "awaitingReply";
-      oursPayload: Uint8Array;
-      theirsPayload: Uint8Array;
-      negotiated: NegotiatedAlgorithms;
-      method: KexAlgorithm;
-      exchange: KexClientExchange;
-      ignoreGuessedPacket: boolean;
-    }
-  | { kind: "verifyingHostKey"; keys: PendingKeys }
-  | { kind: "awaitingNewkeys"; keys: PendingKeys };
 
 type Phase = { kind: "version"; exchange: VersionExchange } | { kind: "packets" } | { kind: "closed" };
 
@@ -465,36 +400,19 @@ export class Transport {
     const reply = KexEcdhReply.decode(payload);
     const { negotiated, method } = state;
     const encodedK = state.exchange.computeSharedSecret(reply.serverEphemeralPublicKey);
-    const H = method.hash(
-      new SshWriter(2048)
-        .utf8(this.localVersion)
-        .utf8(this.remoteVersion ?? "")
-        .string(state.oursPayload)
-        .string(state.theirsPayload)
-        .string(reply.hostKey)
-        .string(state.exchange.publicKey)
-        .string(reply.serverEphemeralPublicKey)
-        .raw(encodedK)
-        .finish(),
-    );
-    const sig = getSignatureAlgorithm(negotiated.hostKey);
-    const keyType = blobType(reply.hostKey);
-    if (!sig || sig.keyType !== keyType) {
-      throw new ProtocolError(
-        "ERR_HOST_KEY_TYPE",
-        `server sent a ${keyType} host key for the negotiated algorithm ${negotiated.hostKey}`,
-        DISCONNECT.KEY_EXCHANGE_FAILED,
-      );
-    }
-    if (!sig.verify(reply.hostKey, reply.signature, H)) {
-      throw new ProtocolError(
-        "ERR_HOST_KEY_SIGNATURE",
-        "the server's signature of the exchange hash does not verify with its host key",
-        DISCONNECT.KEY_EXCHANGE_FAILED,
-      );
-    }
+    const H = exchangeHash(method, {
+      clientVersion: this.localVersion,
+      serverVersion: this.remoteVersion ?? "",
+      clientKexinit: state.oursPayload,
+      serverKexinit: state.theirsPayload,
+      hostKey: reply.hostKey,
+      clientPublic: state.exchange.publicKey,
+      serverPublic: reply.serverEphemeralPublicKey,
+      encodedK,
+    });
+    checkExchangeSignature(negotiated.hostKey, reply.hostKey, reply.signature, H);
     const sessionId = this.sessionIdentifier ?? H;
-    const keys = this.deriveKeys(method, encodedK, H, sessionId, negotiated);
+    const keys = deriveSessionKeys(method, encodedK, H, sessionId, negotiated);
     if (this.firstHostKey) {
       // A re-exchange must present the same host key (RFC 4253 §9 keeps the session's identity).
       if (!equalBytes(this.firstHostKey, reply.hostKey)) {
@@ -550,28 +468,6 @@ export class Transport {
     } catch (e) {
       this.fail(e);
     }
-  }
-
-  private deriveKeys(
-    method: KexAlgorithm,
-    K: Uint8Array,
-    H: Uint8Array,
-    sessionId: Uint8Array,
-    negotiated: NegotiatedAlgorithms,
-  ): PendingKeys {
-    const make = (name: string, ivLetter: "A" | "B", keyLetter: "C" | "D", direction: "seal" | "open") => {
-      const alg = getCipher(name);
-      if (!alg) throw new ProtocolError("ERR_KEX_NO_COMMON_ALGORITHM", `unsupported cipher ${name}`);
-      const key = deriveKey(method.hash, K, H, sessionId, keyLetter, alg.keyLength);
-      const iv = deriveKey(method.hash, K, H, sessionId, ivLetter, alg.ivLength);
-      return alg.create(key, iv, direction);
-    };
-    // RFC 4253 §7.2: A/C/E client to server, B/D/F server to client.
-    return {
-      negotiated,
-      outgoing: make(negotiated.cipherClientToServer, "A", "C", "seal"),
-      incoming: make(negotiated.cipherServerToClient, "B", "D", "open"),
-    };
   }
 
   private sendNewkeys(keys: PendingKeys): void {
@@ -681,13 +577,4 @@ export class Transport {
 /** Messages allowed during the initial key exchange under strict kex. */
 function isKexMessage(n: number): boolean {
   return n === MSG.KEXINIT || n === MSG.NEWKEYS || (n >= 30 && n <= 49);
-}
-
-/** The key type named at the start of a public-key blob. */
-export function blobType(blob: Uint8Array): string {
-  try {
-    return new SshReader(blob).utf8();
-  } catch {
-    return "(malformed key blob)";
-  }
 }
