@@ -1,7 +1,7 @@
-import { MAX_BANNER_LINES, Transport } from "@purssh/transport";
+import { MAX_BANNER_LINES } from "@purssh/transport";
 import { Disconnect, Ignore, MSG, SshReader, Unimplemented, utf8Encode } from "@purssh/wire";
 import { describe, expect, test } from "vitest";
-import { handshake } from "./harness.js";
+import { bareTransport, handshake } from "./harness.js";
 
 describe("version exchange (RFC 4253 §4.2)", () => {
   test("lines a server sends before its identification string are skipped and kept", async () => {
@@ -39,22 +39,14 @@ describe("version exchange (RFC 4253 §4.2)", () => {
   });
 
   test("binary garbage instead of a version line is a typed error, not a hang", async () => {
-    const outcome: { error?: { code: string; message: string } } = {};
-    const t = new Transport(
-      { role: "client", verifyHostKey: () => true },
-      { output: () => {}, message: () => true, ready: () => {}, close: (e) => (outcome.error = e) },
-    );
+    const { t, outcome } = bareTransport();
     t.start();
     t.receive(new Uint8Array(9000).fill(0xab));
     expect(outcome.error?.code).toBe("ERR_VERSION_GARBAGE");
   });
 
   test("a server that closes mid-version gets a message saying what it sent", () => {
-    const outcome: { error?: { code: string; message: string } } = {};
-    const t = new Transport(
-      { role: "client", verifyHostKey: () => true },
-      { output: () => {}, message: () => true, ready: () => {}, close: (e) => (outcome.error = e) },
-    );
+    const { t, outcome } = bareTransport();
     t.start();
     t.receive(utf8Encode("HTTP/1.1 400 Bad Request\r\n"));
     t.peerClosed();
@@ -64,11 +56,7 @@ describe("version exchange (RFC 4253 §4.2)", () => {
 
   test("a silent server hits the handshake timeout", () => {
     let now = 1000;
-    const outcome: { error?: { code: string; message: string } } = {};
-    const t = new Transport(
-      { role: "client", verifyHostKey: () => true, handshakeTimeoutMs: 5000, now: () => now },
-      { output: () => {}, message: () => true, ready: () => {}, close: (e) => (outcome.error = e) },
-    );
+    const { t, outcome } = bareTransport({ handshakeTimeoutMs: 5000, now: () => now });
     t.start();
     t.tick(now + 4999);
     expect(outcome.error).toBeUndefined();
@@ -259,11 +247,7 @@ describe("after the key exchange", () => {
 
 describe("binary packet protocol limits (RFC 4253 §6)", () => {
   test("a 2^31-byte packet length is refused before anything is allocated (CVE-2024-43410)", async () => {
-    const outcome: { error?: { code: string } } = {};
-    const t = new Transport(
-      { role: "client", verifyHostKey: () => true },
-      { output: () => {}, message: () => true, ready: () => {}, close: (e) => (outcome.error = e) },
-    );
+    const { t, outcome } = bareTransport();
     t.start();
     t.receive(utf8Encode("SSH-2.0-x\r\n"));
     t.receive(Uint8Array.of(0x80, 0, 0, 0, 4, 1, 2, 3));
@@ -271,11 +255,7 @@ describe("binary packet protocol limits (RFC 4253 §6)", () => {
   });
 
   test("padding shorter than 4 bytes is refused", async () => {
-    const outcome: { error?: { code: string } } = {};
-    const t = new Transport(
-      { role: "client", verifyHostKey: () => true },
-      { output: () => {}, message: () => true, ready: () => {}, close: (e) => (outcome.error = e) },
-    );
+    const { t, outcome } = bareTransport();
     t.start();
     t.receive(utf8Encode("SSH-2.0-x\r\n"));
     // packet_length 12, padding_length 3: 4+12 = 16 is block-aligned but the padding is too short

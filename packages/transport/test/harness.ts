@@ -39,3 +39,13 @@ export function handshake(serverOptions: FakeServerOptions = {}, clientOptions: 
   server.start();
   return { link, server, client, outcome };
 }
+
+/** A client transport wired to nothing, for feeding it bytes by hand. */
+export function bareTransport(options: Partial<TransportOptions> = {}) {
+  const outcome: { error?: SshError } = {};
+  const t = new Transport(
+    { role: "client", verifyHostKey: () => true, ...options },
+    { output: () => {}, message: () => true, ready: () => {}, close: (e) => (outcome.error = e) },
+  );
+  return { t, outcome };
+}
