@@ -163,11 +163,22 @@ export class AuthClient {
 
   /** Picks the next method the server allows, or fails with what was tried. */
   private next(): void {
+    // Each configured method is tried at most once, in order, when the server's latest list
+    // allows it; a method skipped now stays for later, since a partial success can change the
+    // list (RFC 4252 §5.1, e.g. OpenSSH's AuthenticationMethods password,publickey).
     for (;;) {
-      const m = this.remaining.shift();
+      const index = this.remaining.findIndex(
+        (m) =>
+          this.allowed.includes(m.kind) && (m.kind !== "publickey" || (m.algorithm ?? m.key.signatureAlgorithms[0])),
+      );
+      const m = index < 0 ? undefined : this.remaining.splice(index, 1)[0];
       if (!m) {
         this.state = { kind: "done" };
-        const tried = this.tried.length > 0 ? `tried ${this.tried.join(", ")}` : "no usable method was configured";
+        const configured = [...new Set(this.options.methods.map((x) => x.kind))].join(", ") || "none";
+        const tried =
+          this.tried.length > 0
+            ? `tried ${this.tried.join(", ")}`
+            : `none of the configured methods (${configured}) is allowed`;
         this.options.onFailure(
           new AuthError(
             `authentication failed for user ${JSON.stringify(this.options.username)}: ${tried}; the server allows ${this.allowed.join(", ") || "nothing"}`,
@@ -176,7 +187,6 @@ export class AuthClient {
         );
         return;
       }
-      if (!this.allowed.includes(m.kind)) continue;
       const { username } = this.options;
       if (m.kind === "password") {
         this.tried.push("password");
@@ -192,8 +202,7 @@ export class AuthClient {
         );
         return;
       }
-      const algorithm = m.algorithm ?? m.key.signatureAlgorithms[0];
-      if (!algorithm) continue;
+      const algorithm = (m.algorithm ?? m.key.signatureAlgorithms[0]) as string;
       this.tried.push(`publickey (${algorithm})`);
       this.state = { kind: "queryingPublickey", method: m, algorithm };
       this.options.send(

@@ -31,6 +31,8 @@ export class Channel {
   readonly events: ChannelEvents = {};
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  /** write() returned false: fire `drain` once the queue falls below the high-water mark. */
+  private needDrain = false;
   private eofRequested = false;
   private eofSent = false;
   /** Send CLOSE as soon as EOF has gone out (after every queued byte). */
@@ -81,7 +83,9 @@ export class Channel {
       this.pendingBytes += data.length;
       this.flush();
     }
-    return this.pendingBytes < CHANNEL_WRITE_HIGH_WATER;
+    const ok = this.pendingBytes < CHANNEL_WRITE_HIGH_WATER;
+    if (!ok) this.needDrain = true;
+    return ok;
   }
 
   /** Sends EOF once everything queued has been sent (RFC 4254 §5.3). */
@@ -118,7 +122,6 @@ export class Channel {
 
   /** Sends what the window and the transport allow, in packets of at most the peer's maximum. */
   flush(): void {
-    const wasAbove = this.pendingBytes >= CHANNEL_WRITE_HIGH_WATER;
     while (this.pending.length > 0 && this.sendWindow.available > 0 && this.host.canSendData() && !this.closed) {
       const head = this.pending[0]!;
       const n = Math.min(head.length, this.sendWindow.available, this.sendWindow.maxPacket);
@@ -135,7 +138,10 @@ export class Channel {
       this.host.send(ChannelEof.encode({ recipientChannel: this.remoteId }));
     }
     if (this.eofSent && this.closeAfterEof && !this.closeSent) this.close();
-    if (wasAbove && this.pendingBytes < CHANNEL_WRITE_HIGH_WATER) this.events.drain?.();
+    if (this.needDrain && this.pendingBytes < CHANNEL_WRITE_HIGH_WATER) {
+      this.needDrain = false;
+      this.events.drain?.();
+    }
   }
 
   // ---- called by the connection ----

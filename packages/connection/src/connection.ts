@@ -88,8 +88,10 @@ export interface ConnectionOptions {
 
 interface PendingRequest {
   name: string;
-  resolve(payload: Uint8Array): void;
-  reject(error: Error): void;
+  /** Runs inside handle(), before the next message from the same read is processed. */
+  succeed(reply: Uint8Array): void;
+  deny(): void;
+  fail(error: Error): void;
 }
 
 export class Connection {
@@ -119,8 +121,8 @@ export class Connection {
    * RFC 4254 §7.1: asks the server to listen on address:port. Resolves with the bound port (the
    * server's choice when port is 0); rejects with RequestDeniedError when refused.
    */
-  async requestForwarding(address: string, port: number): Promise<RemoteForward> {
-    const reply = await this.globalRequest(
+  requestForwarding(address: string, port: number): Promise<RemoteForward> {
+    return this.globalRequest(
       "tcpip-forward",
       GlobalRequestTcpipForward.encode({
         requestName: "tcpip-forward",
@@ -129,20 +131,24 @@ export class Connection {
         portToBind: port,
       }),
       `the server refused to listen on ${address || "(all addresses)"}:${port}`,
+      (reply) => {
+        // RFC 4254 §7.1: the reply carries the port only when port 0 was requested.
+        const bound = port === 0 ? RequestSuccessTcpipForward.decode(reply).boundPort : port;
+        if (bound === 0) {
+          throw new ProtocolError("ERR_FORWARD_NO_PORT", "the server bound port 0 for a port-0 forwarding");
+        }
+        // Recorded before handle() returns: a forwarded-tcpip open may follow in the same read.
+        const forward: RemoteForward = { address, requestedPort: port, port: bound };
+        this.forwards.push(forward);
+        this.options.log?.(1, `server listens on ${address || "*"}:${bound}`);
+        return forward;
+      },
     );
-    // RFC 4254 §7.1: the reply carries the port only when port 0 was requested.
-    const bound = port === 0 ? RequestSuccessTcpipForward.decode(reply).boundPort : port;
-    if (port === 0 && bound === 0)
-      throw new ProtocolError("ERR_FORWARD_NO_PORT", "the server bound port 0 for a port-0 forwarding");
-    const forward: RemoteForward = { address, requestedPort: port, port: bound };
-    this.forwards.push(forward);
-    this.options.log?.(1, `server listens on ${address || "*"}:${bound}`);
-    return forward;
   }
 
   /** RFC 4254 §7.1 `cancel-tcpip-forward` for a port we hold. */
-  async cancelForwarding(address: string, port: number): Promise<void> {
-    await this.globalRequest(
+  cancelForwarding(address: string, port: number): Promise<void> {
+    return this.globalRequest(
       "cancel-tcpip-forward",
       GlobalRequestCancelTcpipForward.encode({
         requestName: "cancel-tcpip-forward",
@@ -151,19 +157,37 @@ export class Connection {
         portToBind: port,
       }),
       `the server refused to cancel the forwarding of ${address || "*"}:${port}`,
+      () => {
+        const i = this.forwards.findIndex((f) => f.port === port && f.address === address);
+        if (i >= 0) this.forwards.splice(i, 1);
+      },
     );
-    const i = this.forwards.findIndex((f) => f.port === port && f.address === address);
-    if (i >= 0) this.forwards.splice(i, 1);
   }
 
-  /** Sends a global request with want-reply; replies are matched in FIFO order (RFC 4254 §4). */
-  globalRequest(name: string, payload: Uint8Array, deniedMessage = `the server refused ${name}`): Promise<Uint8Array> {
+  /**
+   * Sends a global request with want-reply; replies are matched in FIFO order (RFC 4254 §4).
+   * `onSuccess` turns the REQUEST_SUCCESS payload into the result, synchronously inside handle();
+   * if it throws, this request rejects and the connection goes on.
+   */
+  globalRequest<T = Uint8Array>(
+    name: string,
+    payload: Uint8Array,
+    deniedMessage = `the server refused ${name}`,
+    onSuccess: (reply: Uint8Array) => T = (reply) => reply as T,
+  ): Promise<T> {
     if (this.ended) return Promise.reject(this.ended);
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       this.pendingGlobal.push({
         name,
-        resolve,
-        reject: (e) => reject(e.message === "denied" ? new RequestDeniedError(name, deniedMessage) : e),
+        succeed: (reply) => {
+          try {
+            resolve(onSuccess(reply));
+          } catch (e) {
+            reject(e);
+          }
+        },
+        deny: () => reject(new RequestDeniedError(name, deniedMessage)),
+        fail: reject,
       });
       this.options.send(payload);
     });
@@ -223,16 +247,16 @@ export class Connection {
         return true;
       case MSG.REQUEST_SUCCESS:
       case MSG.REQUEST_FAILURE: {
+        // Validate before taking the request off the queue, so a malformed reply that ends the
+        // connection still leaves the request to be rejected by end().
+        if (payload[0] === MSG.REQUEST_FAILURE) RequestFailure.decode(payload);
         const pending = this.pendingGlobal.shift();
         if (!pending) {
           this.options.log?.(2, `dropping an unsolicited global request reply (${payload[0]})`);
           return true;
         }
-        if (payload[0] === MSG.REQUEST_SUCCESS) pending.resolve(payload);
-        else {
-          RequestFailure.decode(payload);
-          pending.reject(new Error("denied"));
-        }
+        if (payload[0] === MSG.REQUEST_SUCCESS) pending.succeed(payload);
+        else pending.deny();
         return true;
       }
       default:
@@ -252,7 +276,7 @@ export class Connection {
   end(error: Error): void {
     if (this.ended) return;
     this.ended = error;
-    for (const p of this.pendingGlobal.splice(0)) p.reject(error);
+    for (const p of this.pendingGlobal.splice(0)) p.fail(error);
     for (const ch of [...this.channels.values()]) ch.abort();
     this.channels.clear();
     this.forwards.length = 0;
@@ -309,7 +333,7 @@ export class Connection {
       return;
     }
     if (
-      this.channels.size >= MAX_CHANNELS ||
+      this.channels.size + this.pendingOpens >= MAX_CHANNELS ||
       this.pendingOpens >= MAX_PENDING_OPENS ||
       !this.options.onForwardedTcpip
     ) {

@@ -11,6 +11,8 @@ export class ReceiveWindow {
   available: number;
   /** Bytes consumed by the application and not yet returned to the peer. */
   private consumedUncredited = 0;
+  /** Bytes received and not yet consumed: consumption beyond it grants no extra credit. */
+  private held = 0;
 
   constructor(
     readonly size: number,
@@ -36,6 +38,7 @@ export class ReceiveWindow {
       );
     }
     this.available -= n;
+    this.held += n;
   }
 
   /**
@@ -43,7 +46,9 @@ export class ReceiveWindow {
    * window has been consumed, to avoid a flood of tiny adjustments).
    */
   consume(n: number): number {
-    this.consumedUncredited += n;
+    const taken = Math.min(n, this.held);
+    this.held -= taken;
+    this.consumedUncredited += taken;
     if (this.consumedUncredited < this.size / 2) return 0;
     const credit = this.consumedUncredited;
     this.consumedUncredited = 0;
