@@ -50,20 +50,57 @@ export interface PacketCipher {
   open(seq: number, packet: Uint8Array): Uint8Array;
 }
 
+/** A keyed MAC for one direction (RFC 4253 §6.4). */
+export interface Mac {
+  /**
+   * MAC of `uint32 seq ‖ data` (RFC 4253 §6.4: data is the unencrypted packet for
+   * encrypt-and-MAC, the encrypted packet for OpenSSH's -etm variants), truncated to macLength.
+   */
+  compute(seq: number, data: Uint8Array): Uint8Array;
+}
+
+/** What the registry knows about a MAC name (RFC 4253 §6.4, RFC 6668, OpenSSH PROTOCOL §1.5). */
+export interface MacAlgorithm {
+  readonly name: string;
+  readonly keyLength: number;
+  /** Bytes of MAC on the wire (12 for hmac-sha1-96). */
+  readonly macLength: number;
+  /** Encrypt-then-MAC (OpenSSH `-etm@openssh.com`): packet_length in clear, MAC over ciphertext. */
+  readonly etm: boolean;
+  create(key: Uint8Array): Mac;
+}
+
 /** What the registry knows about a cipher name (RFC 4253 §6.3 and OpenSSH PROTOCOL §1.6, §1.7). */
 export interface CipherAlgorithm {
   readonly name: string;
   readonly keyLength: number;
   readonly ivLength: number;
+  /** Cipher block size (8 for 3DES, 16 for AES; 8 as the padding minimum for stream-like ones). */
+  readonly blockSize: number;
   /** AEAD ciphers ignore the negotiated MAC (OpenSSH PROTOCOL §1.6). */
   readonly aead: boolean;
-  /** Creates one direction's cipher; `key` and `iv` come from the RFC 4253 §7.2 KDF. */
-  create(key: Uint8Array, iv: Uint8Array, direction: Direction): PacketCipher;
+  /**
+   * Creates one direction's packet cipher; `key` and `iv` come from the RFC 4253 §7.2 KDF. Non-AEAD
+   * ciphers need the negotiated MAC with its key (letters E/F) and combine the two into one
+   * PacketCipher (encrypt-and-MAC, or encrypt-then-MAC for -etm MACs); AEADs ignore `mac`.
+   */
+  create(
+    key: Uint8Array,
+    iv: Uint8Array,
+    direction: Direction,
+    mac?: { algorithm: MacAlgorithm; key: Uint8Array },
+  ): PacketCipher;
 }
 
-/** The client half of one ECDH-style key exchange (RFC 5656 §4, RFC 8731 §3). */
+/**
+ * The client half of one key exchange: ECDH-style (RFC 5656 §4, RFC 8731 §3, the ML-KEM hybrids)
+ * or finite-field Diffie-Hellman (RFC 4253 §8, RFC 4419, RFC 8268).
+ */
 export interface KexClientExchange {
-  /** Q_C, sent in SSH_MSG_KEX_ECDH_INIT. */
+  /**
+   * Q_C sent in KEX_ECDH_INIT, or for finite-field DH the value e as an unsigned big-endian
+   * magnitude (the transport encodes it as an mpint on the wire and in the exchange hash).
+   */
   readonly publicKey: Uint8Array;
   /**
    * From the server's Q_S, computes the shared secret K already encoded as it enters the exchange
@@ -73,19 +110,33 @@ export interface KexClientExchange {
   computeSharedSecret(serverPublicKey: Uint8Array): Uint8Array;
 }
 
-/** The server half of one ECDH-style key exchange. */
+/** The server half of one key exchange (publicKey: Q_S, or f as an unsigned magnitude). */
 export interface KexServerExchange {
-  /** Q_S. */
   readonly publicKey: Uint8Array;
   computeSharedSecret(clientPublicKey: Uint8Array): Uint8Array;
 }
 
+/** A finite-field group (RFC 3526, RFC 4419): prime modulus p and generator g. */
+export interface DhGroup {
+  readonly p: bigint;
+  readonly g: bigint;
+}
+
 export interface KexAlgorithm {
   readonly name: string;
+  /**
+   * How the public values travel and enter the exchange hash: "string" for ECDH-style methods
+   * (Q_C/Q_S, messages 30/31 as KEX_ECDH_INIT/REPLY), "mpint" for finite-field DH (e/f, messages
+   * 30/31 as KEXDH_INIT/REPLY, or 32/33 with group exchange).
+   */
+  readonly publicKeyEncoding: "string" | "mpint";
+  /** RFC 4419 group exchange: the group comes from the server (KEX_DH_GEX_REQUEST/GROUP). */
+  readonly groupExchange: boolean;
   /** The exchange hash and KDF hash (RFC 4253 §7.2 HASH). */
   hash(data: Uint8Array): Uint8Array;
-  createClient(random: RandomBytes): KexClientExchange;
-  createServer(random: RandomBytes): KexServerExchange;
+  /** For group exchange, `group` is the one the server sent (validated by the method). */
+  createClient(random: RandomBytes, group?: DhGroup): KexClientExchange;
+  createServer(random: RandomBytes, group?: DhGroup): KexServerExchange;
 }
 
 /** A public-key signature algorithm as named in KEXINIT host-key lists and userauth. */

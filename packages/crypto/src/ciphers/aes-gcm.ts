@@ -98,6 +98,7 @@ function aesGcm(name: string, keyLength: 16 | 32): CipherAlgorithm {
     name,
     keyLength,
     ivLength: IV_LENGTH,
+    blockSize: 16,
     aead: true,
     create: (key: Uint8Array, iv: Uint8Array): PacketCipher => new AesGcmOpenSSHCipher(name, keyLength, key, iv),
   });

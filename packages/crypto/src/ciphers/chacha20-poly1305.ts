@@ -111,6 +111,7 @@ export const chacha20Poly1305OpenSSH: CipherAlgorithm = Object.freeze({
   name: CHACHA20_POLY1305_OPENSSH,
   keyLength: KEY_LENGTH,
   ivLength: 0,
+  blockSize: 8,
   aead: true,
   create: (key: Uint8Array): PacketCipher => new ChaCha20Poly1305OpenSSHCipher(key),
 });

@@ -68,6 +68,8 @@ function zeroSharedSecret(cause?: unknown): ProtocolError {
 function curve25519Kex(name: string): KexAlgorithm {
   return Object.freeze({
     name,
+    publicKeyEncoding: "string",
+    groupExchange: false,
     hash: (data: Uint8Array): Uint8Array => sha256(data),
     createClient: (random: RandomBytes): KexClientExchange => new Curve25519Exchange(random),
     createServer: (random: RandomBytes): KexServerExchange => new Curve25519Exchange(random),
