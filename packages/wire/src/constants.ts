@@ -19,6 +19,12 @@ export const MSG = {
   /** 30–49 belong to the negotiated key exchange method (RFC 4251 §7). */
   KEX_ECDH_INIT: 30,
   KEX_ECDH_REPLY: 31,
+  KEXDH_INIT: 30,
+  KEXDH_REPLY: 31,
+  KEX_DH_GEX_GROUP: 31,
+  KEX_DH_GEX_INIT: 32,
+  KEX_DH_GEX_REPLY: 33,
+  KEX_DH_GEX_REQUEST: 34,
   USERAUTH_REQUEST: 50,
   USERAUTH_FAILURE: 51,
   USERAUTH_SUCCESS: 52,

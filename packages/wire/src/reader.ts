@@ -4,8 +4,14 @@
  * than the bytes actually present (CVE-2024-43410, CVE-2026-55199 class of bugs).
  * @module
  */
-import { utf8Decode } from "./bytes.js";
+import { toHex, utf8Decode } from "./bytes.js";
 import { WireError } from "./errors.js";
+
+/**
+ * Largest mpint accepted, in bytes: 16 384 bits plus a sign byte (OpenSSH's SSHBUF_MAX_BIGNUM).
+ * Bounds the bigint work a peer can ask for (RSA moduli and DH groups stay far below it).
+ */
+export const MAX_MPINT_BYTES = 2049;
 
 export class SshReader {
   private readonly view: DataView;
@@ -99,6 +105,9 @@ export class SshReader {
   mpint(): bigint {
     const b = this.string();
     if (b.length === 0) return 0n;
+    if (b.length > MAX_MPINT_BYTES) {
+      throw new WireError("ERR_WIRE_MPINT_TOO_LARGE", `mpint of ${b.length} bytes exceeds ${MAX_MPINT_BYTES}`);
+    }
     const first = b[0] as number;
     if (b.length > 1) {
       const second = b[1] as number;
@@ -108,8 +117,8 @@ export class SshReader {
     } else if (first === 0) {
       throw new WireError("ERR_WIRE_NON_MINIMAL_MPINT", "mpint zero must be encoded with no bytes");
     }
-    let v = 0n;
-    for (const x of b) v = (v << 8n) | BigInt(x);
+    // Hex conversion is linear; a byte-by-byte shift loop is quadratic in the length.
+    let v = BigInt(`0x${toHex(b)}`);
     if (first & 0x80) v -= 1n << BigInt(8 * b.length);
     return v;
   }

@@ -2,7 +2,7 @@
  * Encoding of the RFC 4251 §5 data types into a growable buffer.
  * @module
  */
-import { utf8Encode } from "./bytes.js";
+import { fromHex, utf8Encode } from "./bytes.js";
 import { WireError } from "./errors.js";
 
 export class SshWriter {
@@ -105,17 +105,21 @@ export class SshWriter {
 /** The minimal two's-complement big-endian body of an mpint (without its length prefix). */
 export function mpintBytes(v: bigint): Uint8Array {
   if (v === 0n) return new Uint8Array(0);
-  const neg = v < 0n;
-  let bytes = 1;
-  // smallest n with -2^(8n-1) <= v < 2^(8n-1)
-  while (neg ? v < -(1n << BigInt(8 * bytes - 1)) : v >= 1n << BigInt(8 * bytes - 1)) bytes++;
-  let x = neg ? (1n << BigInt(8 * bytes)) + v : v;
-  const out = new Uint8Array(bytes);
-  for (let i = bytes - 1; i >= 0; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  return out;
+  // Two's complement in the fewest bytes: for negative v, encode 2^(8n) + v with n large enough
+  // that the sign bit is set. Hex conversion keeps this linear in the size of v.
+  const magnitude = v < 0n ? -v : v;
+  let bytes = Math.ceil(magnitude.toString(16).length / 2);
+  const limit = 1n << BigInt(8 * bytes - 1);
+  if (v < 0n ? -v > limit : v >= limit) bytes++;
+  const x = v < 0n ? (1n << BigInt(8 * bytes)) + v : v;
+  return fromHex(x.toString(16).padStart(2 * bytes, "0"));
+}
+
+/** The unsigned big-endian magnitude of a non-negative bigint (no sign byte, no leading zeros). */
+export function unsignedBytes(v: bigint): Uint8Array {
+  if (v < 0n) throw new WireError("ERR_WIRE_RANGE", "a negative value has no unsigned encoding");
+  const body = mpintBytes(v);
+  return body[0] === 0 ? body.subarray(1) : body;
 }
 
 /** Shorthand: encode with a callback and return the bytes. */

@@ -9,6 +9,7 @@ import {
   fromBase64,
   fromHex,
   Kexinit,
+  MAX_MPINT_BYTES,
   mpintBytes,
   SshReader,
   SshWriter,
@@ -431,4 +432,21 @@ describe("RFC 4648 text forms and byte helpers", () => {
       expect(utf8Decode(bytes)).toBe(s);
     },
   );
+});
+
+describe("mpint limits (OpenSSH SSHBUF_MAX_BIGNUM)", () => {
+  test("an mpint larger than 16 384 bits is refused before any bigint work", () => {
+    const body = new Uint8Array(256 * 1024).fill(0x11);
+    const w = new SshWriter(body.length + 8).string(body).finish();
+    const started = performance.now();
+    expectWireError(() => new SshReader(w).mpint(), "ERR_WIRE_MPINT_TOO_LARGE");
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  test("a 16 384-bit mpint decodes and re-encodes exactly (the conversion is linear, not quadratic)", () => {
+    const body = new Uint8Array(MAX_MPINT_BYTES).fill(0x5a);
+    const v = new SshReader(new SshWriter(4096).string(body).finish()).mpint();
+    expect(mpintBytes(v)).toEqual(body);
+    expect(mpintBytes(-v - 1n).length).toBe(MAX_MPINT_BYTES);
+  });
 });

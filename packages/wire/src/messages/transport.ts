@@ -4,7 +4,7 @@
  * @module
  */
 import { MSG } from "../constants.js";
-import { boolean, bytes16, extensionPairs, type Infer, msg, nameList, string, uint32, utf8 } from "../schema.js";
+import { boolean, bytes16, extensionPairs, type Infer, mpint, msg, nameList, string, uint32, utf8 } from "../schema.js";
 
 // RFC 4253 §11.1
 export const Disconnect = msg(MSG.DISCONNECT, "SSH_MSG_DISCONNECT", {
@@ -69,3 +69,27 @@ export const KexEcdhReply = msg(MSG.KEX_ECDH_REPLY, "SSH_MSG_KEX_ECDH_REPLY", {
   signature: string,
 });
 export type KexEcdhReply = Infer<typeof KexEcdhReply>;
+
+// RFC 4253 §8: finite-field Diffie-Hellman with a fixed group (e, then K_S, f, signature of H)
+export const KexdhInit = msg(MSG.KEXDH_INIT, "SSH_MSG_KEXDH_INIT", { e: mpint });
+export type KexdhInit = Infer<typeof KexdhInit>;
+export const KexdhReply = msg(MSG.KEXDH_REPLY, "SSH_MSG_KEXDH_REPLY", { hostKey: string, f: mpint, signature: string });
+export type KexdhReply = Infer<typeof KexdhReply>;
+
+// RFC 4419 §3: Diffie-Hellman group exchange
+export const KexDhGexRequest = msg(MSG.KEX_DH_GEX_REQUEST, "SSH_MSG_KEX_DH_GEX_REQUEST", {
+  min: uint32,
+  n: uint32,
+  max: uint32,
+});
+export type KexDhGexRequest = Infer<typeof KexDhGexRequest>;
+export const KexDhGexGroup = msg(MSG.KEX_DH_GEX_GROUP, "SSH_MSG_KEX_DH_GEX_GROUP", { p: mpint, g: mpint });
+export type KexDhGexGroup = Infer<typeof KexDhGexGroup>;
+export const KexDhGexInit = msg(MSG.KEX_DH_GEX_INIT, "SSH_MSG_KEX_DH_GEX_INIT", { e: mpint });
+export type KexDhGexInit = Infer<typeof KexDhGexInit>;
+export const KexDhGexReply = msg(MSG.KEX_DH_GEX_REPLY, "SSH_MSG_KEX_DH_GEX_REPLY", {
+  hostKey: string,
+  f: mpint,
+  signature: string,
+});
+export type KexDhGexReply = Infer<typeof KexDhGexReply>;
