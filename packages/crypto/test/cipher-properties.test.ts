@@ -1,4 +1,4 @@
-import { getCipher, supportedCiphers } from "@purssh/crypto";
+import { getCipher, isAeadCipher, supportedCiphers } from "@purssh/crypto";
 import { DISCONNECT, ProtocolError } from "@purssh/wire";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
@@ -14,7 +14,10 @@ function packetOf(body: Uint8Array): Uint8Array {
   return p;
 }
 
-describe.each(supportedCiphers().map((name) => [name] as const))("%s properties (fast-check)", (name) => {
+// AEADs only: the CTR/CBC ciphers need a MAC, and composed-ciphers.test.ts checks every cipher × MAC.
+const AEADS = supportedCiphers().filter(isAeadCipher);
+
+describe.each(AEADS.map((name) => [name] as const))("%s properties (fast-check)", (name) => {
   const alg = getCipher(name);
   if (!alg) throw new Error(name);
   const keys = fc.record({

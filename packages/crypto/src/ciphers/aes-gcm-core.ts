@@ -90,7 +90,7 @@ export function expandAesKey(key: Uint8Array): Int32Array {
  * FIPS 197 §5.1 Cipher on the state given as four big-endian column words; the result goes to
  * `out[0..3]`.
  */
-function encryptWords(rk: Int32Array, s0: number, s1: number, s2: number, s3: number, out: Int32Array): void {
+export function encryptWords(rk: Int32Array, s0: number, s1: number, s2: number, s3: number, out: Int32Array): void {
   rounds(rk, 4, s0 ^ rk[0]!, s1 ^ rk[1]!, s2 ^ rk[2]!, s3 ^ rk[3]!, out);
 }
 
@@ -307,9 +307,10 @@ function ghashWords(m: Int32Array, y: Int32Array, w0: number, w1: number, w2: nu
 
 /**
  * SP 800-38D §6.5 GCTR from counter block n0 ‖ n1 ‖ n2 ‖ ctr, XORing the key stream into
- * `data[start, end)` in place; inc32 wraps the last word modulo 2^32.
+ * `data[start, end)` in place; inc32 wraps the last word modulo 2^32. (Also the engine of aes*-ctr,
+ * ./aes-ctr.ts, which carries into the upper words itself.)
  */
-function gctr(
+export function gctr(
   rk: Int32Array,
   ks: Int32Array,
   n0: number,
