@@ -1,7 +1,9 @@
 /**
  * Text armor of key files: `-----BEGIN <label>-----`, base64 body (RFC 4648 §4) wrapped at any
  * width, `-----END <label>-----` (the RFC 7468 layout, also used by OpenSSH's PROTOCOL.key files,
- * which it wraps at 70 columns). Headers (RFC 1421 `Proc-Type:`) are not supported yet.
+ * which it wraps at 70 columns). Callers that expect them (OpenSSL's legacy encrypted PEM) may
+ * allow RFC 1421 §4.6 headers: `Name: value` lines right after BEGIN, ended by an empty line,
+ * e.g. `Proc-Type: 4,ENCRYPTED` and `DEK-Info: AES-128-CBC,<hex IV>`.
  * @module
  */
 import { fromBase64, toBase64 } from "@purssh/wire";
@@ -11,7 +13,11 @@ export interface Armored {
   /** The label between "BEGIN " and the closing dashes, e.g. "OPENSSH PRIVATE KEY". */
   readonly label: string;
   readonly body: Uint8Array;
+  /** RFC 1421 headers by name as written (only when allowed; empty otherwise). */
+  readonly headers: ReadonlyMap<string, string>;
 }
+
+const HEADER_LINE = /^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$/;
 
 const BEGIN_PREFIX = "-----BEGIN ";
 const BEGIN_LINE = /^-----BEGIN ([\x21-\x2c\x2e-\x7e](?:[\x20-\x2c\x2e-\x7e]*[\x21-\x2c\x2e-\x7e])?)-----$/;
@@ -21,7 +27,7 @@ const BEGIN_LINE = /^-----BEGIN ([\x21-\x2c\x2e-\x7e](?:[\x20-\x2c\x2e-\x7e]*[\x
  * BEGIN line or after the END line (other than whitespace) is rejected; a missing END line is
  * ERR_KEY_TRUNCATED.
  */
-export function decodeArmor(text: string, what: string): Armored {
+export function decodeArmor(text: string, what: string, options: { allowHeaders?: boolean } = {}): Armored {
   const lines = text.split(/\r\n|\n|\r/).map((l) => l.trim());
   let i = 0;
   while (i < lines.length && lines[i] === "") i++;
@@ -48,8 +54,19 @@ export function decodeArmor(text: string, what: string): Armored {
   if (lines.slice(end + 1).some((l) => l !== "")) {
     throw new KeyError(KEY_ERROR.PARSE, `${what} has unexpected text after its "${endLine}" line`);
   }
+  let bodyStart = i + 1;
+  const headers = new Map<string, string>();
+  if (options.allowHeaders && HEADER_LINE.test(lines[bodyStart] ?? "")) {
+    for (; bodyStart < end && lines[bodyStart] !== ""; bodyStart++) {
+      const m = HEADER_LINE.exec(lines[bodyStart] ?? "");
+      if (m === null) {
+        throw new KeyError(KEY_ERROR.PARSE, `${what}: the header block must end with an empty line (RFC 1421 §4.4)`);
+      }
+      headers.set(m[1] as string, m[2] as string);
+    }
+  }
   const base64 = lines
-    .slice(i + 1, end)
+    .slice(bodyStart, end)
     .join("")
     .replace(/[ \t]+/g, "");
   let body: Uint8Array;
@@ -61,7 +78,7 @@ export function decodeArmor(text: string, what: string): Armored {
       cause,
     });
   }
-  return { label, body };
+  return { label, body, headers };
 }
 
 /** Armors `body` under `label`, base64 wrapped at `width` columns, with a final line end. */

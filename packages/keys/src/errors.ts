@@ -13,11 +13,25 @@ export const KEY_ERROR = {
   PARSE: "ERR_KEY_PARSE",
   /** The input ends before the structure it declares is complete. */
   TRUNCATED: "ERR_KEY_TRUNCATED",
-  /** The private key is passphrase-protected and this version cannot decrypt it. */
+  /** The private key is passphrase-protected and no passphrase was given. */
   ENCRYPTED: "ERR_KEY_ENCRYPTED",
+  /**
+   * The passphrase does not decrypt the key: the check values (OpenSSH checkints, an AEAD tag, a
+   * PuTTY Private-MAC, CBC padding or the decrypted structure) do not verify.
+   */
+  BAD_PASSPHRASE: "ERR_KEY_BAD_PASSPHRASE",
+  /** The key is encrypted with a cipher or key derivation function that is not implemented. */
+  UNSUPPORTED_CIPHER: "ERR_KEY_UNSUPPORTED_CIPHER",
+  /**
+   * The key derivation asks for more work than we allow (bcrypt rounds, PBKDF2 iterations,
+   * Argon2 memory or passes): a hostile file must not cost months of CPU or gigabytes of memory.
+   */
+  KDF_LIMIT: "ERR_KEY_KDF_LIMIT",
+  /** The key lives on a FIDO security key (sk-* types): signing needs the hardware token. */
+  SECURITY_KEY_REQUIRED: "ERR_KEY_SECURITY_KEY_REQUIRED",
   /** The key algorithm (e.g. "ssh-rsa") is recognised as a name but not implemented here. */
   UNSUPPORTED_TYPE: "ERR_KEY_UNSUPPORTED_TYPE",
-  /** The container format (PEM PKCS#1/PKCS#8, PuTTY PPK, …) is not implemented here. */
+  /** The container format (e.g. PuTTY PPK v1, ssh.com keys, DSA PEM) is not implemented here. */
   UNSUPPORTED_FORMAT: "ERR_KEY_UNSUPPORTED_FORMAT",
   /** The key type written in the text differs from the type inside the key blob. */
   TYPE_MISMATCH: "ERR_KEY_TYPE_MISMATCH",

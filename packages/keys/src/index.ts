@@ -1,9 +1,15 @@
 /**
- * @purssh/keys: SSH key formats. This version: public keys (RFC 4253 §6.6 blobs and the OpenSSH
- * one-line text form), fingerprints (ssh-keygen -l forms), unencrypted OpenSSH private keys
- * (PROTOCOL.key) and ssh-ed25519 signing keys (RFC 8709). No `node:` imports: runs in browsers.
+ * @purssh/keys: SSH key formats. Public keys (RFC 4253 §6.6 blobs of ssh-ed25519, ECDSA, ssh-rsa
+ * and sk-* keys; the OpenSSH one-line form, RFC 4716 and PEM SubjectPublicKeyInfo), fingerprints
+ * (ssh-keygen -l forms), private keys in OpenSSH format (PROTOCOL.key, plain and bcrypt_pbkdf
+ * encrypted), PEM (PKCS#1, SEC 1, PKCS#8, encrypted PKCS#8 and legacy OpenSSL encryption) and
+ * PuTTY PPK v2/v3, signing keys for ssh-ed25519, ecdsa-sha2-nistp* and rsa-sha2-* / ssh-rsa, and
+ * key generation. No `node:` imports: runs in browsers.
  * @module
  */
+export { bcryptPbkdf } from "./bcrypt-pbkdf.js";
+export { ECDSA_CURVES, type EcdsaCurveName, type EcdsaKeyType } from "./ecdsa-curves.js";
+export { ecdsaPrivateKey } from "./ecdsa-key.js";
 export { KEY_ERROR, KeyError, type KeyErrorCode } from "./errors.js";
 export {
   FINGERPRINT_HASHES,
@@ -13,19 +19,42 @@ export {
   fingerprintSha1,
   fingerprintSha256,
 } from "./fingerprint.js";
+export { type GenerateKeyOptions, generateKey } from "./generate.js";
 export {
+  type PublicKeyParams,
+  RSA_MAX_BITS,
+  RSA_MIN_BITS,
+  SK_ECDSA_NISTP256,
+  SK_SSH_ED25519,
+  SSH_RSA,
+} from "./key-blobs.js";
+export { parsePrivateKey, parsePublicKeyFile } from "./key-file.js";
+export { KEY_FILE_CIPHERS } from "./openssh-key-ciphers.js";
+export {
+  DEFAULT_BCRYPT_ROUNDS,
   type FormatOpenSshPrivateKeyOptions,
   formatOpenSshPrivateKey,
+  MAX_BCRYPT_ROUNDS,
   OPENSSH_PRIVATE_KEY_LABEL,
   parseOpenSshPrivateKey,
 } from "./openssh-private.js";
+export { parsePemPrivateKey, parsePemPublicKey } from "./pem.js";
+export { MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY } from "./pem-encryption.js";
+export {
+  MAX_ARGON2_MEMORY_KIB,
+  MAX_ARGON2_PARALLELISM,
+  MAX_ARGON2_PASSES,
+  parsePpkPrivateKey,
+} from "./ppk.js";
 export {
   ED25519_SEED_LENGTH,
   ed25519PrivateKeyFromSeed,
   generateEd25519Key,
   type PrivateKey,
+  type SecurityKeyFields,
 } from "./private-key.js";
 export {
+  decodePublicKey,
   ED25519_PUBLIC_KEY_LENGTH,
   ed25519PublicKeyBytes,
   encodeEd25519PublicKeyBlob,
@@ -35,5 +64,15 @@ export {
   type PublicKey,
   parsePublicKey,
   parsePublicKeyBlob,
+  publicKeyBits,
   SSH_ED25519,
 } from "./public-key.js";
+export {
+  type FormatRfc4716Options,
+  formatRfc4716PublicKey,
+  parseRfc4716PublicKey,
+  type Rfc4716PublicKey,
+} from "./rfc4716.js";
+export { RSA_SIGNATURE_ALGORITHMS, type RsaPrivateComponents, rsaPrivateKey } from "./rsa-key.js";
+export { DEFAULT_RSA_BITS, generateRsaKey, RSA_PUBLIC_EXPONENT } from "./rsa-keygen.js";
+export { type SecurityKeyPublic, securityKeyPrivateKey } from "./sk-key.js";

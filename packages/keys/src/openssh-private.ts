@@ -1,32 +1,29 @@
 /**
- * OpenSSH private key files (OpenSSH PROTOCOL.key, "openssh-key-v1"), unencrypted:
+ * OpenSSH private key files (OpenSSH PROTOCOL.key, "openssh-key-v1"), plain and encrypted:
  *
  *   -----BEGIN OPENSSH PRIVATE KEY-----  base64 wrapped at 70 columns  -----END …-----
  *   byte[15] "openssh-key-v1\0"
- *   string ciphername        "none" here; anything else means passphrase-protected
- *   string kdfname           "none"
- *   string kdfoptions        ""
+ *   string ciphername        "none", or a cipher of openssh-key-ciphers.ts ("aes256-ctr" default)
+ *   string kdfname           "none" or "bcrypt"
+ *   string kdfoptions        "" or, for bcrypt, string salt ‖ uint32 rounds
  *   uint32 N                 number of keys, 1
  *   string publickey         key blob (RFC 4253 §6.6)
- *   string private-list      uint32 checkint ‖ uint32 checkint ‖ key ‖ string comment ‖
- *                            padding 1, 2, 3, … to the cipher block size (8 for "none")
+ *   string private-list      encrypted with key ‖ IV = bcrypt_pbkdf(passphrase, salt, rounds)
+ *   byte[authlen] tag        AEAD ciphers only: the tag follows the string (sshkey.c)
  *
- * For ssh-ed25519 the key is `string "ssh-ed25519" ‖ string pk(32) ‖ string sk(64)` with
- * sk = seed ‖ pk (OpenSSH's ssh-ed25519.c, the agent encoding of PROTOCOL.agent). Encrypted keys
- * (bcrypt-pbkdf) arrive in a later version and are reported as ERR_KEY_ENCRYPTED today.
+ * The decrypted list is `uint32 checkint ‖ uint32 checkint ‖ string type ‖ key fields
+ * (openssh-key-sections.ts) ‖ string comment ‖ padding 1, 2, 3, …` to the cipher block size.
+ * Equal checkints are how OpenSSH detects a wrong passphrase.
  * @module
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { equalBytes, SshReader, SshWriter, utf8Decode, utf8Encode } from "@purssh/wire";
 import { decodeArmor, encodeArmor } from "./armor.js";
+import { bcryptPbkdf } from "./bcrypt-pbkdf.js";
 import { decoding, KEY_ERROR, KeyError } from "./errors.js";
-import { ED25519_SEED_LENGTH, ed25519PrivateKeyFromSeed, type PrivateKey, privateKeyMaterial } from "./private-key.js";
-import {
-  ED25519_PUBLIC_KEY_LENGTH,
-  encodeEd25519PublicKeyBlob,
-  parsePublicKeyBlob,
-  SSH_ED25519,
-} from "./public-key.js";
+import { KEY_FILE_CIPHERS, type KeyFileCipher, keyFileCipher } from "./openssh-key-ciphers.js";
+import { readKeySection, writeKeySection } from "./openssh-key-sections.js";
+import { type PrivateKey, privateKeyMaterial } from "./private-key.js";
+import { parsePublicKeyBlob } from "./public-key.js";
 
 /** PROTOCOL.key §1: the armor label and the magic that starts the decoded body. */
 export const OPENSSH_PRIVATE_KEY_LABEL = "OPENSSH PRIVATE KEY";
@@ -35,6 +32,15 @@ const AUTH_MAGIC = utf8Encode("openssh-key-v1\0");
 const NONE_BLOCK_SIZE = 8;
 /** OpenSSH wraps the base64 body at 70 columns (sshkey.c, `sshbuf_dtob64` with 70). */
 const OPENSSH_WRAP_WIDTH = 70;
+/**
+ * Most bcrypt rounds we run (Go x/crypto/ssh b315afd: "a uint32 maximum is several months of
+ * work"). ssh-keygen writes 16 by default; `-a` values in use are far below this.
+ */
+export const MAX_BCRYPT_ROUNDS = 2048;
+/** ssh-keygen's defaults: 16 rounds of bcrypt_pbkdf over a 16-byte salt, cipher aes256-ctr. */
+export const DEFAULT_BCRYPT_ROUNDS = 16;
+const DEFAULT_SALT_LENGTH = 16;
+const DEFAULT_CIPHER = "aes256-ctr";
 
 const WHAT = "OpenSSH private key";
 
@@ -57,7 +63,10 @@ function dearmor(input: string | Uint8Array): Uint8Array {
     text = decoding(WHAT, () => utf8Decode(input));
   }
   if (text.trimStart().startsWith("PuTTY-User-Key-File-")) {
-    throw new KeyError(KEY_ERROR.UNSUPPORTED_FORMAT, "PuTTY .ppk private keys are not supported yet");
+    throw new KeyError(
+      KEY_ERROR.UNSUPPORTED_FORMAT,
+      "this is a PuTTY .ppk private key, not an OpenSSH one; parsePrivateKey() reads both",
+    );
   }
   const { label, body } = decodeArmor(text, WHAT);
   if (label !== OPENSSH_PRIVATE_KEY_LABEL) {
@@ -66,8 +75,8 @@ function dearmor(input: string | Uint8Array): Uint8Array {
       KEY_ERROR.UNSUPPORTED_FORMAT,
       known === undefined
         ? `expected "-----BEGIN ${OPENSSH_PRIVATE_KEY_LABEL}-----", found "-----BEGIN ${label}-----"`
-        : `${known} private keys ("-----BEGIN ${label}-----") are not supported yet; ` +
-            `convert with \`ssh-keygen -p -f <file>\`, which rewrites the key in OpenSSH format`,
+        : `this is a ${known} private key ("-----BEGIN ${label}-----"), not an OpenSSH one; ` +
+            "parsePrivateKey() reads the PEM formats",
     );
   }
   return body;
@@ -80,6 +89,8 @@ interface Envelope {
   readonly kdfOptions: Uint8Array;
   readonly publicKeyBlob: Uint8Array;
   readonly privateList: Uint8Array;
+  /** Bytes after the private list: the AEAD tag, empty otherwise. */
+  readonly tag: Uint8Array;
 }
 
 function readEnvelope(body: Uint8Array): Envelope {
@@ -102,9 +113,115 @@ function readEnvelope(body: Uint8Array): Envelope {
     }
     const publicKeyBlob = r.string();
     const privateList = r.string();
-    r.expectEnd(WHAT);
-    return { cipherName, kdfName, kdfOptions, publicKeyBlob, privateList };
+    return { cipherName, kdfName, kdfOptions, publicKeyBlob, privateList, tag: r.rest() };
   });
+}
+
+/** bcrypt kdfoptions: string salt ‖ uint32 rounds (PROTOCOL.key §2). */
+interface BcryptOptions {
+  readonly salt: Uint8Array;
+  readonly rounds: number;
+}
+
+function readBcryptOptions(options: Uint8Array): BcryptOptions {
+  return decoding(`${WHAT} bcrypt kdf options`, () => {
+    const r = new SshReader(options);
+    const salt = r.string();
+    const rounds = r.uint32();
+    r.expectEnd(`${WHAT} bcrypt kdf options`);
+    if (salt.length === 0 || rounds === 0) {
+      throw new KeyError(KEY_ERROR.PARSE, `${WHAT} has bcrypt kdf options with an empty salt or 0 rounds`);
+    }
+    if (rounds > MAX_BCRYPT_ROUNDS) {
+      throw new KeyError(
+        KEY_ERROR.KDF_LIMIT,
+        `${WHAT} asks for ${rounds} bcrypt rounds; at most ${MAX_BCRYPT_ROUNDS} are allowed (ssh-keygen uses 16)`,
+      );
+    }
+    return { salt, rounds };
+  });
+}
+
+function passphraseBytes(passphrase: string | Uint8Array): Uint8Array {
+  return typeof passphrase === "string" ? utf8Encode(passphrase) : passphrase;
+}
+
+/** Key ‖ IV for `cipher` from bcrypt_pbkdf (PROTOCOL.key §2; sshkey.c `private2_decrypt`). */
+function deriveKeyAndIv(cipher: KeyFileCipher, passphrase: Uint8Array, kdf: BcryptOptions): [Uint8Array, Uint8Array] {
+  const out = bcryptPbkdf(passphrase, kdf.salt, kdf.rounds, cipher.keyLength + cipher.ivLength);
+  return [out.subarray(0, cipher.keyLength), out.subarray(cipher.keyLength)];
+}
+
+/**
+ * Checks the cipher/kdf combination and returns the decrypted private list (or the list itself
+ * for cipher "none"). Structural problems are reported before a missing passphrase.
+ */
+function decryptPrivateList(env: Envelope, passphrase: string | Uint8Array | undefined): Uint8Array {
+  if (env.cipherName === "none") {
+    if (env.kdfName !== "none" || env.kdfOptions.length !== 0) {
+      throw new KeyError(
+        KEY_ERROR.PARSE,
+        `${WHAT} with cipher "none" must have kdf "none" and empty kdf options, has kdf ${JSON.stringify(env.kdfName)}`,
+      );
+    }
+    if (env.tag.length !== 0) {
+      throw new KeyError(KEY_ERROR.PARSE, `${WHAT} has ${env.tag.length} trailing bytes after the private list`);
+    }
+    return env.privateList;
+  }
+  const cipher = keyFileCipher(env.cipherName);
+  if (cipher === undefined) {
+    throw new KeyError(
+      KEY_ERROR.UNSUPPORTED_CIPHER,
+      `${WHAT} is encrypted with cipher ${JSON.stringify(env.cipherName)}, which is not supported ` +
+        `(supported: ${KEY_FILE_CIPHERS.join(", ")}); re-encrypt it with \`ssh-keygen -p -Z aes256-ctr -f <file>\``,
+    );
+  }
+  if (env.kdfName !== "bcrypt") {
+    throw new KeyError(
+      env.kdfName === "none" ? KEY_ERROR.PARSE : KEY_ERROR.UNSUPPORTED_CIPHER,
+      `${WHAT} is encrypted with ${cipher.name} but its kdf is ${JSON.stringify(env.kdfName)}; only "bcrypt" is defined`,
+    );
+  }
+  const kdf = readBcryptOptions(env.kdfOptions);
+  if (env.tag.length < cipher.tagLength) {
+    throw new KeyError(
+      KEY_ERROR.TRUNCATED,
+      `${WHAT} is truncated: ${cipher.name} needs a ${cipher.tagLength}-byte tag after the private list, ${env.tag.length} bytes are left`,
+    );
+  }
+  if (env.tag.length > cipher.tagLength) {
+    throw new KeyError(KEY_ERROR.PARSE, `${WHAT} has ${env.tag.length - cipher.tagLength} trailing bytes`);
+  }
+  if (env.privateList.length % cipher.blockSize !== 0 || env.privateList.length === 0) {
+    throw new KeyError(
+      KEY_ERROR.PARSE,
+      `${WHAT}: the encrypted private list is ${env.privateList.length} bytes, not a multiple of the ${cipher.name} block size ${cipher.blockSize}`,
+    );
+  }
+  if (passphrase === undefined) {
+    throw new KeyError(
+      KEY_ERROR.ENCRYPTED,
+      `this OpenSSH private key is passphrase-protected (cipher ${JSON.stringify(cipher.name)}, kdf "bcrypt"); pass its passphrase`,
+    );
+  }
+  const pass = passphraseBytes(passphrase);
+  if (pass.length === 0) {
+    throw new KeyError(
+      KEY_ERROR.BAD_PASSPHRASE,
+      `the empty passphrase cannot decrypt this ${WHAT} (bcrypt_pbkdf needs one)`,
+    );
+  }
+  const [key, iv] = deriveKeyAndIv(cipher, pass, kdf);
+  const plain = cipher.decrypt(key, iv, env.privateList, env.tag);
+  key.fill(0);
+  if (plain === undefined) {
+    throw new KeyError(
+      KEY_ERROR.BAD_PASSPHRASE,
+      `wrong passphrase: the ${cipher.name} tag of the ${WHAT} does not verify`,
+    );
+  }
+  return plain;
 }
 
 /** PROTOCOL.key: padding bytes are 1, 2, 3, … (OpenSSH checks each byte, mod 256). */
@@ -120,80 +237,62 @@ function checkPadding(r: SshReader): void {
   }
 }
 
-/** OpenSSH ssh-ed25519.c private encoding: string pk(32) ‖ string sk(64), sk = seed ‖ pk. */
-function readEd25519Private(r: SshReader, expectedPublicKey: Uint8Array): Uint8Array {
-  const pk = r.string();
-  if (pk.length !== ED25519_PUBLIC_KEY_LENGTH) {
-    throw new KeyError(KEY_ERROR.PARSE, `ssh-ed25519 private key holds a ${pk.length}-byte public key, expected 32`);
-  }
-  const sk = r.string();
-  if (sk.length !== ED25519_SEED_LENGTH + ED25519_PUBLIC_KEY_LENGTH) {
-    throw new KeyError(KEY_ERROR.PARSE, `ssh-ed25519 private key holds a ${sk.length}-byte secret key, expected 64`);
-  }
-  const seed = sk.subarray(0, ED25519_SEED_LENGTH);
-  if (!equalBytes(sk.subarray(ED25519_SEED_LENGTH), pk)) {
-    throw new KeyError(KEY_ERROR.PARSE, "ssh-ed25519 private key is inconsistent: the second half of sk is not pk");
-  }
-  if (!equalBytes(ed25519.getPublicKey(seed), pk)) {
-    throw new KeyError(KEY_ERROR.PARSE, "ssh-ed25519 private key is inconsistent: pk is not derived from the seed");
-  }
-  if (!equalBytes(encodeEd25519PublicKeyBlob(pk), expectedPublicKey)) {
-    throw new KeyError(KEY_ERROR.PARSE, "ssh-ed25519 private key does not match the public key stored in the file");
-  }
-  return seed;
-}
-
 /** Comments are usually UTF-8 but OpenSSH does not require it; invalid bytes become U+FFFD. */
 const lenientUtf8 = new TextDecoder("utf-8");
 
 /**
- * Parses an unencrypted OpenSSH private key file (PROTOCOL.key) holding one ssh-ed25519 key.
- * Errors: ERR_KEY_ENCRYPTED (passphrase-protected), ERR_KEY_UNSUPPORTED_TYPE (e.g. ssh-rsa),
- * ERR_KEY_UNSUPPORTED_FORMAT (PEM, PuTTY), ERR_KEY_TRUNCATED, ERR_KEY_PARSE (anything else:
- * checkint mismatch, bad padding, inconsistent key material, trailing bytes). A comment that is
- * not valid UTF-8 is decoded with U+FFFD replacement characters, line breaks in it become spaces.
+ * Parses an OpenSSH private key file (PROTOCOL.key) holding one key of any supported type
+ * (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa, sk-ssh-ed25519@openssh.com,
+ * sk-ecdsa-sha2-nistp256@openssh.com), decrypting it with `passphrase` (a string is UTF-8
+ * encoded) when it is encrypted. Errors (KeyError codes): ERR_KEY_ENCRYPTED (no passphrase given),
+ * ERR_KEY_BAD_PASSPHRASE (checkints or AEAD tag do not verify), ERR_KEY_UNSUPPORTED_CIPHER,
+ * ERR_KEY_KDF_LIMIT (more than 2,048 bcrypt rounds), ERR_KEY_UNSUPPORTED_TYPE (e.g. ssh-dss),
+ * ERR_KEY_UNSUPPORTED_FORMAT (PEM, PuTTY), ERR_KEY_TRUNCATED, ERR_KEY_PARSE (anything else: bad
+ * padding, inconsistent key material, trailing bytes). A comment that is not valid UTF-8 is
+ * decoded with U+FFFD replacement characters; line breaks in it become spaces.
  */
-export function parseOpenSshPrivateKey(input: string | Uint8Array): PrivateKey {
+export function parseOpenSshPrivateKey(input: string | Uint8Array, passphrase?: string | Uint8Array): PrivateKey {
   const env = readEnvelope(dearmor(input));
-  if (env.cipherName !== "none") {
-    throw new KeyError(
-      KEY_ERROR.ENCRYPTED,
-      `this OpenSSH private key is passphrase-protected (cipher ${JSON.stringify(env.cipherName)}, ` +
-        `kdf ${JSON.stringify(env.kdfName)}); encrypted OpenSSH keys are not supported yet ` +
-        '(remove the passphrase with `ssh-keygen -p -N "" -f <file>` to use it)',
-    );
-  }
-  if (env.kdfName !== "none" || env.kdfOptions.length !== 0) {
-    throw new KeyError(
-      KEY_ERROR.PARSE,
-      `${WHAT} with cipher "none" must have kdf "none" and empty kdf options, has kdf ${JSON.stringify(env.kdfName)}`,
-    );
-  }
   const outerPublic = parsePublicKeyBlob(env.publicKeyBlob);
+  const encrypted = env.cipherName !== "none";
+  const list = decryptPrivateList(env, passphrase);
+  try {
+    return readPrivateList(list, outerPublic.blob, outerPublic.type, encrypted);
+  } finally {
+    if (encrypted) list.fill(0); // the key objects hold copies of what they need
+  }
+}
+
+/** The decrypted private list: checkints, the key, its comment and the padding (PROTOCOL.key §3). */
+function readPrivateList(list: Uint8Array, publicBlob: Uint8Array, publicType: string, encrypted: boolean): PrivateKey {
   return decoding(`${WHAT} private section`, () => {
-    const r = new SshReader(env.privateList);
+    const r = new SshReader(list);
     const check1 = r.uint32();
     const check2 = r.uint32();
     if (check1 !== check2) {
+      if (encrypted) {
+        throw new KeyError(
+          KEY_ERROR.BAD_PASSPHRASE,
+          `wrong passphrase: the ${WHAT} does not decrypt (checkints differ)`,
+        );
+      }
       throw new KeyError(
         KEY_ERROR.PARSE,
         `${WHAT} checkints differ (0x${check1.toString(16)} ≠ 0x${check2.toString(16)}): the private section is corrupt`,
       );
     }
     const type = r.utf8();
-    if (type !== SSH_ED25519) {
-      throw new KeyError(
-        KEY_ERROR.UNSUPPORTED_TYPE,
-        `${WHAT} of type ${JSON.stringify(type)} is not supported yet (supported: ${SSH_ED25519})`,
-      );
+    if (publicType !== type) {
+      throw new KeyError(KEY_ERROR.PARSE, `${WHAT} holds a ${type} private key but a ${publicType} public key`);
     }
-    if (outerPublic.type !== type) {
-      throw new KeyError(KEY_ERROR.PARSE, `${WHAT} holds a ${type} private key but a ${outerPublic.type} public key`);
-    }
-    const seed = readEd25519Private(r, outerPublic.blob);
-    const comment = lenientUtf8.decode(r.string());
+    const pending = readKeySection(r, type, `${type} ${WHAT}`);
+    const comment = lenientUtf8.decode(r.string()).replace(/[\r\n]/g, " ");
     checkPadding(r);
-    return ed25519PrivateKeyFromSeed(seed, comment.replace(/[\r\n]/g, " "));
+    const key = pending(comment);
+    if (!equalBytes(key.publicKey.blob, publicBlob)) {
+      throw new KeyError(KEY_ERROR.PARSE, `${type} private key does not match the public key stored in the file`);
+    }
+    return key;
   });
 }
 
@@ -203,15 +302,24 @@ function randomUint32(): number {
 }
 
 export interface FormatOpenSshPrivateKeyOptions {
+  /** Encrypts the key (UTF-8 for a string); undefined or empty writes it unencrypted, like `ssh-keygen -N ""`. */
+  readonly passphrase?: string | Uint8Array;
+  /** bcrypt_pbkdf rounds (`ssh-keygen -a`), 1…2048; default 16. */
+  readonly rounds?: number;
+  /** Cipher for an encrypted key, any of KEY_FILE_CIPHERS; default "aes256-ctr" (ssh-keygen's). */
+  readonly cipher?: string;
   /** The two equal checkints; random by default (OpenSSH uses arc4random). */
   readonly checkint?: number;
+  /** bcrypt salt; 16 random bytes by default. */
+  readonly salt?: Uint8Array;
 }
 
 /**
- * Writes `key` as an unencrypted OpenSSH private key file (PROTOCOL.key), base64 wrapped at 70
- * columns like ssh-keygen, ending with a line end. Only keys created by this package (parsed,
- * generated or from a seed) carry the secret material needed; others give
- * ERR_KEY_UNSUPPORTED_TYPE.
+ * Writes `key` as an OpenSSH private key file (PROTOCOL.key), base64 wrapped at 70 columns like
+ * ssh-keygen, ending with a line end; with a passphrase, encrypted like `ssh-keygen -N pass`
+ * (bcrypt_pbkdf, 16 rounds, aes256-ctr unless the options say otherwise). Only keys created by
+ * this package (parsed, generated or built from components) carry the secret material needed;
+ * others give ERR_KEY_UNSUPPORTED_TYPE.
  */
 export function formatOpenSshPrivateKey(key: PrivateKey, options: FormatOpenSshPrivateKeyOptions = {}): string {
   const material = privateKeyMaterial(key);
@@ -221,27 +329,50 @@ export function formatOpenSshPrivateKey(key: PrivateKey, options: FormatOpenSshP
       `cannot write this ${key.type} key: its secret material is not available (only keys created by @purssh/keys can be written)`,
     );
   }
+  const pass = options.passphrase === undefined ? new Uint8Array(0) : passphraseBytes(options.passphrase);
+  const encrypt = pass.length > 0;
+  let cipher: KeyFileCipher | undefined;
+  if (encrypt) {
+    cipher = keyFileCipher(options.cipher ?? DEFAULT_CIPHER);
+    if (cipher === undefined) {
+      throw new KeyError(
+        KEY_ERROR.UNSUPPORTED_CIPHER,
+        `cannot encrypt with ${JSON.stringify(options.cipher)} (supported: ${KEY_FILE_CIPHERS.join(", ")})`,
+      );
+    }
+  }
+  const rounds = options.rounds ?? DEFAULT_BCRYPT_ROUNDS;
+  if (encrypt && (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_BCRYPT_ROUNDS)) {
+    throw new KeyError(KEY_ERROR.INVALID_ARGUMENT, `bcrypt rounds must be 1…${MAX_BCRYPT_ROUNDS}, got ${rounds}`);
+  }
   const checkint = options.checkint ?? randomUint32();
-  const sk = new Uint8Array(ED25519_SEED_LENGTH + ED25519_PUBLIC_KEY_LENGTH);
-  sk.set(material.seed, 0);
-  sk.set(material.publicKey, ED25519_SEED_LENGTH);
-  const list = new SshWriter(256)
-    .uint32(checkint)
-    .uint32(checkint)
-    .utf8(material.type)
-    .string(material.publicKey)
-    .string(sk)
-    .utf8(key.publicKey.comment);
-  for (let i = 1; list.length % NONE_BLOCK_SIZE !== 0; i++) list.byte(i);
-  const privateList = list.finish();
-  const body = new SshWriter(512)
+  const list = new SshWriter(512).uint32(checkint).uint32(checkint);
+  writeKeySection(list, key.type, material);
+  list.utf8(key.publicKey.comment);
+  const blockSize = cipher?.blockSize ?? NONE_BLOCK_SIZE;
+  for (let i = 1; list.length % blockSize !== 0; i++) list.byte(i);
+  let privateList: Uint8Array = list.finish();
+  let tag: Uint8Array = new Uint8Array(0);
+  let kdfOptions: Uint8Array = new Uint8Array(0);
+  if (cipher !== undefined) {
+    const salt = options.salt ?? crypto.getRandomValues(new Uint8Array(DEFAULT_SALT_LENGTH));
+    kdfOptions = new SshWriter(32).string(salt).uint32(rounds).finish();
+    const [k, iv] = deriveKeyAndIv(cipher, pass, { salt, rounds });
+    const sealed = cipher.encrypt(k, iv, privateList);
+    privateList.fill(0);
+    k.fill(0);
+    privateList = sealed.ciphertext;
+    tag = sealed.tag;
+  }
+  const body = new SshWriter(1024)
     .raw(AUTH_MAGIC)
-    .utf8("none")
-    .utf8("none")
-    .string(new Uint8Array(0))
+    .utf8(cipher?.name ?? "none")
+    .utf8(cipher === undefined ? "none" : "bcrypt")
+    .string(kdfOptions)
     .uint32(1)
-    .string(encodeEd25519PublicKeyBlob(material.publicKey))
+    .string(key.publicKey.blob)
     .string(privateList)
+    .raw(tag)
     .finish();
   return encodeArmor(OPENSSH_PRIVATE_KEY_LABEL, body, OPENSSH_WRAP_WIDTH);
 }

@@ -1,8 +1,9 @@
 /**
  * Private keys as the authentication layer sees them (RFC 4252 §7): something that has a public
  * key and can produce an SSH signature blob (RFC 4253 §6.6: `string algorithm ‖ string
- * signature`). Implemented here for ssh-ed25519 (RFC 8709 §6: the signature is the 64-byte
- * RFC 8032 Ed25519 signature of the data, without pre-hashing).
+ * signature`). This module holds the interface, the construction shared by every key type and
+ * ssh-ed25519 (RFC 8709 §6: the 64-byte RFC 8032 signature of the data, without pre-hashing);
+ * ECDSA, RSA and security keys live in ecdsa-key.ts, rsa-key.ts and sk-key.ts.
  *
  * The secret material never sits on the key object: it is kept in a module-private WeakMap, so
  * logging or serialising a key does not leak it; the OpenSSH writer reads it through
@@ -11,6 +12,7 @@
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { SshWriter } from "@purssh/wire";
+import type { EcdsaCurveName } from "./ecdsa-curves.js";
 import { KEY_ERROR, KeyError } from "./errors.js";
 import { encodeEd25519PublicKeyBlob, type PublicKey, SSH_ED25519 } from "./public-key.js";
 
@@ -32,12 +34,35 @@ export interface PrivateKey {
 /** RFC 8032 §5.1.5: an Ed25519 private key is a 32-byte seed. */
 export const ED25519_SEED_LENGTH = 32;
 
-/** The secret parts of keys created by this package, by key type. @internal */
-export type PrivateKeyMaterial = {
-  readonly type: typeof SSH_ED25519;
-  readonly seed: Uint8Array;
-  readonly publicKey: Uint8Array;
-};
+/**
+ * The secret parts of keys created by this package, by kind. The sk-* kinds hold what OpenSSH
+ * stores for a FIDO key (PROTOCOL.u2f): the key handle is an opaque credential the token needs,
+ * not a private key. @internal
+ */
+export type PrivateKeyMaterial =
+  | { readonly kind: "ed25519"; readonly seed: Uint8Array; readonly publicKey: Uint8Array }
+  | { readonly kind: "ecdsa"; readonly curve: EcdsaCurveName; readonly d: bigint; readonly point: Uint8Array }
+  | {
+      readonly kind: "rsa";
+      readonly n: bigint;
+      readonly e: bigint;
+      readonly d: bigint;
+      readonly p: bigint;
+      readonly q: bigint;
+      /** q⁻¹ mod p (RFC 8017 §3.2 qInv; OpenSSH and PuTTY call it iqmp). */
+      readonly iqmp: bigint;
+    }
+  | ({ readonly kind: "sk-ed25519"; readonly publicKey: Uint8Array } & SecurityKeyFields)
+  | ({ readonly kind: "sk-ecdsa"; readonly curve: "nistp256"; readonly point: Uint8Array } & SecurityKeyFields);
+
+/** PROTOCOL.u2f private fields of sk-* keys. */
+export interface SecurityKeyFields {
+  readonly application: string;
+  /** SSH_SK_USER_PRESENCE_REQD 0x01, SSH_SK_USER_VERIFICATION_REQD 0x04, SSH_SK_RESIDENT_KEY 0x20. */
+  readonly flags: number;
+  readonly keyHandle: Uint8Array;
+  readonly reserved: Uint8Array;
+}
 
 const materials = new WeakMap<PrivateKey, PrivateKeyMaterial>();
 
@@ -46,15 +71,50 @@ export function privateKeyMaterial(key: PrivateKey): PrivateKeyMaterial | undefi
   return materials.get(key);
 }
 
-/** RFC 8709 §6: `string "ssh-ed25519" ‖ string signature(64)`. */
-function ed25519SignatureBlob(signature: Uint8Array): Uint8Array {
-  return new SshWriter(83).utf8(SSH_ED25519).string(signature).finish();
-}
-
-function checkComment(comment: string): void {
+/** Rejects comments that cannot be written to a one-line public key. @internal */
+export function checkComment(comment: string): void {
   if (/[\r\n]/.test(comment)) {
     throw new KeyError(KEY_ERROR.INVALID_ARGUMENT, "a key comment cannot contain a line break");
   }
+}
+
+/**
+ * Builds the frozen key object for any key type: `sign` checks the algorithm against
+ * `algorithms` (the first is the default) before calling `signWith`; the material is kept in the
+ * module's WeakMap, out of reach of logging and serialisation. @internal
+ */
+export function createPrivateKey(
+  type: string,
+  publicKeyBlob: Uint8Array,
+  comment: string,
+  algorithms: readonly string[],
+  signWith: (data: Uint8Array, algorithm: string) => Uint8Array,
+  material: PrivateKeyMaterial,
+): PrivateKey {
+  checkComment(comment);
+  const frozenAlgorithms: readonly string[] = Object.freeze([...algorithms]);
+  const publicKey: PublicKey = Object.freeze({ type, blob: publicKeyBlob, comment });
+  const key: PrivateKey = Object.freeze({
+    type,
+    publicKey,
+    signatureAlgorithms: frozenAlgorithms,
+    sign(data: Uint8Array, algorithm: string = frozenAlgorithms[0] ?? type): Uint8Array {
+      if (!frozenAlgorithms.includes(algorithm)) {
+        throw new KeyError(
+          KEY_ERROR.UNSUPPORTED_ALGORITHM,
+          `a ${type} key cannot sign with ${JSON.stringify(algorithm)}; it signs with: ${frozenAlgorithms.join(", ")}`,
+        );
+      }
+      return signWith(data, algorithm);
+    },
+  });
+  materials.set(key, Object.freeze(material));
+  return key;
+}
+
+/** RFC 8709 §6: `string "ssh-ed25519" ‖ string signature(64)`. */
+function ed25519SignatureBlob(signature: Uint8Array): Uint8Array {
+  return new SshWriter(83).utf8(SSH_ED25519).string(signature).finish();
 }
 
 /**
@@ -68,27 +128,16 @@ export function ed25519PrivateKeyFromSeed(seed: Uint8Array, comment = ""): Priva
       `an Ed25519 private key seed is ${ED25519_SEED_LENGTH} bytes (RFC 8032 §5.1.5), got ${seed.length}`,
     );
   }
-  checkComment(comment);
   const secret = seed.slice();
   const pk = ed25519.getPublicKey(secret);
-  const algorithms: readonly string[] = Object.freeze([SSH_ED25519]);
-  const publicKey: PublicKey = Object.freeze({ type: SSH_ED25519, blob: encodeEd25519PublicKeyBlob(pk), comment });
-  const key: PrivateKey = Object.freeze({
-    type: SSH_ED25519,
-    publicKey,
-    signatureAlgorithms: algorithms,
-    sign(data: Uint8Array, algorithm: string = SSH_ED25519): Uint8Array {
-      if (algorithm !== SSH_ED25519) {
-        throw new KeyError(
-          KEY_ERROR.UNSUPPORTED_ALGORITHM,
-          `an ssh-ed25519 key cannot sign with ${JSON.stringify(algorithm)}; it signs with: ${algorithms.join(", ")}`,
-        );
-      }
-      return ed25519SignatureBlob(ed25519.sign(data, secret));
-    },
-  });
-  materials.set(key, Object.freeze({ type: SSH_ED25519, seed: secret, publicKey: pk }));
-  return key;
+  return createPrivateKey(
+    SSH_ED25519,
+    encodeEd25519PublicKeyBlob(pk),
+    comment,
+    [SSH_ED25519],
+    (data) => ed25519SignatureBlob(ed25519.sign(data, secret)),
+    { kind: "ed25519", seed: secret, publicKey: pk },
+  );
 }
 
 /** A new random ssh-ed25519 key; the seed comes from `crypto.getRandomValues`. */

@@ -1,15 +1,26 @@
 /**
- * SSH public keys: the key blob (RFC 4253 §6.6, "string type ‖ type-specific fields"; for
- * ssh-ed25519 RFC 8709 §4: `string "ssh-ed25519" ‖ string key(32)`) and the one-line text form
- * OpenSSH writes to `*.pub` files and authorized_keys (sshd(8) AUTHORIZED_KEYS FILE FORMAT:
- * `keytype base64-blob [comment]`). Key type names follow RFC 4251 §6.
+ * SSH public keys: the key blob (RFC 4253 §6.6, "string type ‖ type-specific fields", decoded per
+ * type in key-blobs.ts: RFC 8709 §4 ssh-ed25519, RFC 5656 §3.1 ECDSA, RFC 4253 §6.6 ssh-rsa,
+ * PROTOCOL.u2f sk-* keys) and the one-line text form OpenSSH writes to `*.pub` files and
+ * authorized_keys (sshd(8) AUTHORIZED_KEYS FILE FORMAT: `keytype base64-blob [comment]`). Key type
+ * names follow RFC 4251 §6.
  *
- * Only ssh-ed25519 blobs are validated field by field here; blobs of other types are kept opaque
- * (their type name is read from the blob) until their algorithms are implemented.
+ * Blobs of the types above are validated field by field; blobs of other types (certificates,
+ * ssh-dss, …) are kept opaque, with their type name read from the blob.
  * @module
  */
 import { fromBase64, SshReader, SshWriter, toBase64, utf8Decode } from "@purssh/wire";
 import { decoding, KEY_ERROR, KeyError } from "./errors.js";
+import {
+  decodeKnownBlob,
+  ED25519_PUBLIC_KEY_LENGTH,
+  type PublicKeyParams,
+  paramsBits,
+  readPublicKeyFields,
+  SSH_ED25519,
+} from "./key-blobs.js";
+
+export { ED25519_PUBLIC_KEY_LENGTH, SSH_ED25519 } from "./key-blobs.js";
 
 /** A public key: its algorithm name, the wire-format key blob, and a free-text comment. */
 export interface PublicKey {
@@ -20,10 +31,6 @@ export interface PublicKey {
   /** The comment of the text form or of the private key file; "" when there is none. */
   readonly comment: string;
 }
-
-/** RFC 8709 §4 key type name and public key length. */
-export const SSH_ED25519 = "ssh-ed25519";
-export const ED25519_PUBLIC_KEY_LENGTH = 32;
 
 /** RFC 4251 §6: names are at most 64 printable US-ASCII characters without commas or whitespace. */
 const MAX_ALGORITHM_NAME_LENGTH = 64;
@@ -68,27 +75,33 @@ export function encodeEd25519PublicKeyBlob(publicKey: Uint8Array): Uint8Array {
 }
 
 /**
- * Parses and validates a public key blob (RFC 4253 §6.6). ssh-ed25519 blobs must be exactly
- * `string "ssh-ed25519" ‖ string key(32)`, with no trailing bytes; blobs of other types are
- * accepted as opaque bytes with the type name read from the blob. The blob is copied.
+ * Parses and validates a public key blob (RFC 4253 §6.6). Blobs of the types listed in the
+ * module header must be well-formed with no trailing bytes; blobs of other types are accepted as
+ * opaque bytes with the type name read from the blob. The blob is copied.
  */
 export function parsePublicKeyBlob(blob: Uint8Array, comment = ""): PublicKey {
   const type = decoding("public key blob", () => {
     const r = new SshReader(blob);
     const name = readKeyTypeName(r, "public key blob");
-    if (name === SSH_ED25519) {
-      const pk = r.string();
-      if (pk.length !== ED25519_PUBLIC_KEY_LENGTH) {
-        throw new KeyError(
-          KEY_ERROR.PARSE,
-          `ssh-ed25519 key blob holds a ${pk.length}-byte key, RFC 8709 §4 requires ${ED25519_PUBLIC_KEY_LENGTH}`,
-        );
-      }
-      r.expectEnd("ssh-ed25519 key blob");
-    }
+    const params = readPublicKeyFields(r, name, `${name} key blob`);
+    if (params.kind !== "opaque") r.expectEnd(`${name} key blob`);
     return name;
   });
   return { type, blob: blob.slice(), comment };
+}
+
+/**
+ * The fields of a key blob by key type (Ed25519 key, ECDSA curve and point, RSA e and n, sk
+ * application); `kind: "opaque"` for types this package does not interpret.
+ */
+export function decodePublicKey(key: PublicKey | Uint8Array): PublicKeyParams {
+  const blob = key instanceof Uint8Array ? key : key.blob;
+  return decodeKnownBlob(blob, "public key blob");
+}
+
+/** Key size in bits, as `ssh-keygen -l` prints it (256 for Ed25519); undefined for opaque types. */
+export function publicKeyBits(key: PublicKey | Uint8Array): number | undefined {
+  return paramsBits(decodePublicKey(key));
 }
 
 /** The raw 32-byte Ed25519 public key inside an ssh-ed25519 key blob (RFC 8709 §4). */

@@ -6,11 +6,13 @@ import {
   fingerprintSha1,
   fingerprintSha256,
   KeyError,
+  parsePrivateKey,
   parsePublicKey,
+  publicKeyBits,
 } from "@purssh/keys";
 import { fromBase64, toHex } from "@purssh/wire";
 import { describe, expect, test } from "vitest";
-import { fingerprintField, fingerprintRecords, fixture } from "./helpers.js";
+import { BASE_KEYS, fingerprintField, fingerprintRecords, fixture } from "./helpers.js";
 
 const records = fingerprintRecords();
 
@@ -67,4 +69,25 @@ describe("fingerprintHex: lower-case colon-separated hex of the digest (seed cla
     expect(() => fingerprintHex(blob, "SHA512" as never)).toThrow(KeyError);
     expect(() => fingerprintHex(blob, "SHA512" as never)).toThrow(/unknown fingerprint hash "SHA512"/);
   });
+});
+
+describe("fingerprints of every key type (test-vectors/keys/openssh/fingerprints.txt, OpenSSH regress .fp)", () => {
+  const lines = fixture("openssh/fingerprints.txt").trim().split("\n");
+
+  test.each(BASE_KEYS)("$name: SHA256 and MD5 as ssh-keygen -l prints them, with the key size", ({ name, bits }) => {
+    const key = parsePrivateKey(fixture(`openssh/${name}`));
+    const [sha, md5] = lines.filter((l) => l.includes(` ${name}@purssh.test `));
+    expect(sha).toBe(`${bits} ${fingerprintSha256(key.publicKey.blob)} ${name}@purssh.test (${sha?.split("(")[1]}`);
+    expect(md5?.split(" ")[1]).toBe(fingerprintMd5(key.publicKey.blob));
+    expect(publicKeyBits(key.publicKey)).toBe(bits);
+  });
+
+  test.each(["ed25519_sk1", "ecdsa_sk1"])(
+    "security key %s: the SHA256 fingerprint OpenSSH's regress records",
+    (name) => {
+      const key = parsePublicKey(fixture(`openssh-regress/${name}.pub`));
+      expect(fingerprintSha256(key.blob)).toBe(fixture(`openssh-regress/${name}.fp`).trim());
+      expect(publicKeyBits(key)).toBe(256);
+    },
+  );
 });

@@ -15,6 +15,49 @@ export function fixture(name: string): string {
   return readFileSync(join(VECTORS, name), "utf8");
 }
 
+export function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(VECTORS, name)));
+}
+
+/** The passphrase of every encrypted fixture made by generate-formats.sh (see the README). */
+export const PASSPHRASE = "purssh-test-passphrase";
+/** RustCrypto/SSH fixtures: OpenSSH keys use "hunter42", PPK keys "123". */
+export const RUSTCRYPTO_PASSPHRASE = "hunter42";
+export const RUSTCRYPTO_PPK_PASSPHRASE = "123";
+/** OpenSSH regress/unittests/sshkey/mktestdata.sh. */
+export const OPENSSH_REGRESS_PASSPHRASE = "mekmitasdigoat";
+
+/** The base keys of generate-formats.sh: each exists in every format under openssh/, pem/, ppk/, rfc4716/. */
+export const BASE_KEYS = [
+  { name: "ed25519", type: "ssh-ed25519", bits: 256 },
+  { name: "ecdsa-p256", type: "ecdsa-sha2-nistp256", bits: 256 },
+  { name: "ecdsa-p384", type: "ecdsa-sha2-nistp384", bits: 384 },
+  { name: "ecdsa-p521", type: "ecdsa-sha2-nistp521", bits: 521 },
+  { name: "rsa-2048", type: "ssh-rsa", bits: 2048 },
+] as const;
+export type BaseKeyName = (typeof BASE_KEYS)[number]["name"];
+
+/** `ssh-keygen -y` output for a base key (type, blob and comment). */
+export function publicLine(name: BaseKeyName): string {
+  return fixture(`openssh/${name}.pub`).trim();
+}
+
+/** The "type base64" part of a public key line, without the comment. */
+export function withoutComment(line: string): string {
+  return line.trim().split(/\s+/).slice(0, 2).join(" ");
+}
+
+/** Runs `fn` and returns the KeyError it throws (fails the test if it throws nothing or something else). */
+export function keyErrorOf(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof Error && e.name === "KeyError" && "code" in e) return e as Error & { code: string };
+    throw e;
+  }
+  throw new Error("expected a KeyError, nothing was thrown");
+}
+
 export const ED25519_FIXTURES = ["ed25519-alice", "ed25519-bob", "ed25519-nocomment"] as const;
 export const OTHER_TYPE_FIXTURES = [
   { file: "rsa-2048", type: "ssh-rsa" },

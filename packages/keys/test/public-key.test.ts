@@ -1,4 +1,6 @@
+import { ecdsaPublicKeyBlob, ed25519PublicKeyBlob, rsaPublicKeyBlob } from "@purssh/crypto";
 import {
+  decodePublicKey,
   ed25519PublicKeyBytes,
   formatPublicKey,
   KEY_ERROR,
@@ -7,10 +9,11 @@ import {
   type PublicKey,
   parsePublicKey,
   parsePublicKeyBlob,
+  publicKeyBits,
 } from "@purssh/keys";
 import { fromBase64, SshError, SshWriter, toBase64, WireError } from "@purssh/wire";
 import { describe, expect, test } from "vitest";
-import { ED25519_FIXTURES, fixture, OTHER_TYPE_FIXTURES } from "./helpers.js";
+import { BASE_KEYS, ED25519_FIXTURES, fixture, OTHER_TYPE_FIXTURES } from "./helpers.js";
 
 function expectKeyError(fn: () => unknown, code: string, message?: RegExp): void {
   let thrown: unknown;
@@ -154,11 +157,11 @@ describe("public key blobs (RFC 4253 §6.6, RFC 8709 §4)", () => {
 
   test("blobs of unknown types are opaque: any bytes after a valid type name are kept", () => {
     const opaque = new SshWriter()
-      .utf8("sk-ssh-ed25519@openssh.com")
+      .utf8("ssh-ed25519-cert-v01@openssh.com")
       .raw(new Uint8Array([1, 2, 3]))
       .finish();
     const k: PublicKey = parsePublicKeyBlob(opaque);
-    expect(k.type).toBe("sk-ssh-ed25519@openssh.com");
+    expect(k.type).toBe("ssh-ed25519-cert-v01@openssh.com");
     expect(k.blob).toEqual(opaque);
     expectKeyError(() => ed25519PublicKeyBytes(k), "ERR_KEY_UNSUPPORTED_TYPE");
   });
@@ -179,4 +182,88 @@ describe("KeyError (DESIGN.md principle 8: one error hierarchy, stable codes)", 
     expect((e as KeyError).cause).toBeInstanceOf(WireError);
     expect((e as KeyError).message).toMatch(/public key blob is truncated/);
   });
+});
+
+describe("key blobs of every type (RFC 5656 §3.1, RFC 4253 §6.6, PROTOCOL.u2f)", () => {
+  test.each(BASE_KEYS)(
+    "$name: decodePublicKey gives the type's fields; publicKeyBits its size",
+    ({ name, type, bits }) => {
+      const key = parsePublicKey(fixture(`openssh/${name}.pub`));
+      const params = decodePublicKey(key);
+      expect(params.type).toBe(type);
+      expect(publicKeyBits(key)).toBe(bits);
+      if (params.kind === "ecdsa") {
+        expect(params.curve).toBe(`nistp${bits}`);
+        expect(params.point[0]).toBe(4);
+      } else if (params.kind === "rsa") {
+        expect(params.e).toBe(65537n);
+        expect(params.n.toString(2).length).toBe(bits);
+      } else if (params.kind === "ed25519") {
+        expect(params.publicKey.length).toBe(32);
+      } else {
+        throw new Error(`unexpected kind ${params.kind}`);
+      }
+    },
+  );
+
+  test.each(["id_sk_ed25519", "id_sk_ecdsa_p256", "id_sk_ed25519_2", "id_sk_ecdsa_p256_2"])(
+    "RustCrypto %s.pub: security key blobs carry the FIDO application",
+    (name) => {
+      const key = parsePublicKey(fixture(`rustcrypto/${name}.pub`));
+      const params = decodePublicKey(key);
+      if (params.kind !== "sk-ed25519" && params.kind !== "sk-ecdsa") throw new Error(params.kind);
+      expect(params.application.startsWith("ssh:")).toBe(true);
+      expect(formatPublicKey(key)).toBe(fixture(`rustcrypto/${name}.pub`).trim());
+    },
+  );
+
+  const ecdsaBlob = (curve: string, point: Uint8Array, type = "ecdsa-sha2-nistp256") =>
+    new SshWriter().utf8(type).utf8(curve).string(point).finish();
+  const goodPoint = () => {
+    const params = decodePublicKey(parsePublicKey(fixture("openssh/ecdsa-p256.pub")));
+    if (params.kind !== "ecdsa") throw new Error("fixture");
+    return params.point.slice();
+  };
+
+  test("RFC 5656 §3.1: the curve name must match the type and the point must be on the curve, uncompressed", () => {
+    expectKeyError(
+      () => parsePublicKeyBlob(ecdsaBlob("nistp384", goodPoint())),
+      "ERR_KEY_PARSE",
+      /requires "nistp256"/,
+    );
+    const off = goodPoint();
+    off[64] = (off[64] as number) ^ 1;
+    expectKeyError(() => parsePublicKeyBlob(ecdsaBlob("nistp256", off)), "ERR_KEY_PARSE", /not on curve/);
+    const compressed = Uint8Array.of(2 + ((goodPoint()[64] as number) & 1), ...goodPoint().subarray(1, 33));
+    expectKeyError(() => parsePublicKeyBlob(ecdsaBlob("nistp256", compressed)), "ERR_KEY_PARSE", /uncompressed/);
+    const trailing = new SshWriter().raw(ecdsaBlob("nistp256", goodPoint())).byte(0).finish();
+    expectKeyError(() => parsePublicKeyBlob(trailing), "ERR_KEY_PARSE", /trailing/);
+  });
+
+  test("ssh-rsa: 1,024…16,384-bit odd modulus, odd exponent 3 ≤ e < 2^32, minimal mpints", () => {
+    const rsa = (e: bigint, n: bigint) => new SshWriter().utf8("ssh-rsa").mpint(e).mpint(n).finish();
+    const n1024 = (1n << 1023n) + 1n;
+    expect(parsePublicKeyBlob(rsa(65537n, n1024)).type).toBe("ssh-rsa");
+    expectKeyError(() => parsePublicKeyBlob(rsa(65537n, (1n << 1022n) + 1n)), "ERR_KEY_PARSE", /1023 bits/);
+    expectKeyError(() => parsePublicKeyBlob(rsa(65537n, 1n << 1023n)), "ERR_KEY_PARSE", /even/);
+    for (const e of [1n, 65536n, 1n << 33n]) {
+      expectKeyError(() => parsePublicKeyBlob(rsa(e, n1024)), "ERR_KEY_PARSE", /exponent/);
+    }
+    const nonMinimal = new SshWriter()
+      .utf8("ssh-rsa")
+      .string(Uint8Array.of(0, 1, 0, 1))
+      .mpint(n1024)
+      .finish();
+    expectKeyError(() => parsePublicKeyBlob(nonMinimal), "ERR_KEY_PARSE");
+  });
+});
+
+test("@purssh/crypto's blob encoders produce the same blobs as ssh-keygen and our decoder reads", () => {
+  for (const { name } of BASE_KEYS) {
+    const key = parsePublicKey(fixture(`openssh/${name}.pub`));
+    const params = decodePublicKey(key);
+    if (params.kind === "rsa") expect(rsaPublicKeyBlob(params.e, params.n)).toEqual(key.blob);
+    if (params.kind === "ecdsa") expect(ecdsaPublicKeyBlob(params.curve, params.point)).toEqual(key.blob);
+    if (params.kind === "ed25519") expect(ed25519PublicKeyBlob(params.publicKey)).toEqual(key.blob);
+  }
 });
