@@ -27,7 +27,16 @@ import {
 
 export type AuthMethod =
   | { kind: "password"; password: string }
-  | { kind: "publickey"; key: PrivateKey /** signature algorithm; default: the key's first */; algorithm?: string };
+  | {
+      kind: "publickey";
+      key: PrivateKey;
+      /**
+       * Signature algorithms allowed for this key, preferred first (default: the key's own list).
+       * The first one the server lists in `server-sig-algs` is used (RFC 8332 §3.1, RFC 8308);
+       * without that extension, the first one.
+       */
+      algorithms?: readonly string[];
+    };
 
 /** A login that did not succeed: every method we had was refused. */
 export class AuthError extends SshError {
@@ -50,6 +59,8 @@ export interface AuthClientOptions {
   onSuccess(): void;
   onFailure(error: AuthError): void;
   onBanner?(message: string): void;
+  /** The server's `server-sig-algs` extension (RFC 8308 §3.1), when it sent one. */
+  serverSigAlgs?(): readonly string[] | undefined;
   log?(level: 1 | 2 | 3, text: string): void;
 }
 
@@ -168,8 +179,7 @@ export class AuthClient {
     // list (RFC 4252 §5.1, e.g. OpenSSH's AuthenticationMethods password,publickey).
     for (;;) {
       const index = this.remaining.findIndex(
-        (m) =>
-          this.allowed.includes(m.kind) && (m.kind !== "publickey" || (m.algorithm ?? m.key.signatureAlgorithms[0])),
+        (m) => this.allowed.includes(m.kind) && (m.kind !== "publickey" || this.signatureAlgorithm(m) !== undefined),
       );
       const m = index < 0 ? undefined : this.remaining.splice(index, 1)[0];
       if (!m) {
@@ -202,7 +212,7 @@ export class AuthClient {
         );
         return;
       }
-      const algorithm = (m.algorithm ?? m.key.signatureAlgorithms[0]) as string;
+      const algorithm = this.signatureAlgorithm(m) as string;
       this.tried.push(`publickey (${algorithm})`);
       this.state = { kind: "queryingPublickey", method: m, algorithm };
       this.options.send(
@@ -217,6 +227,13 @@ export class AuthClient {
       );
       return;
     }
+  }
+
+  /** RFC 8332 §3.1: the first allowed algorithm the key supports that the server accepts. */
+  private signatureAlgorithm(m: Extract<AuthMethod, { kind: "publickey" }>): string | undefined {
+    const usable = (m.algorithms ?? m.key.signatureAlgorithms).filter((a) => m.key.signatureAlgorithms.includes(a));
+    const accepted = this.options.serverSigAlgs?.();
+    return (accepted && usable.find((a) => accepted.includes(a))) ?? usable[0];
   }
 
   /** RFC 4252 §7: the server would accept this key; sign and send the real request. */

@@ -435,3 +435,42 @@ describe("message numbers by phase (DESIGN.md principle 2)", () => {
     expect(h.successes + h.failures.length).toBe(0);
   });
 });
+
+describe("RFC 8332 §3.1: choosing the signature algorithm from server-sig-algs (RFC 8308 §3.1)", () => {
+  /** A key that can sign with the three RSA algorithms (the signature itself is not checked here). */
+  const RSA_LIKE: PrivateKey = {
+    type: "ssh-rsa",
+    publicKey: {
+      type: "ssh-rsa",
+      blob: Uint8Array.of(0, 0, 0, 7, ...new TextEncoder().encode("ssh-rsa")),
+      comment: "",
+    },
+    signatureAlgorithms: ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+    sign: () => new Uint8Array(0),
+  };
+  const queried = (h: Harness) => UserauthRequestPublickeyQuery.decode(only(h.take())).publicKeyAlgorithm;
+
+  test("the first of the key's algorithms that the server lists is used", () => {
+    const h = started([{ kind: "publickey", key: RSA_LIKE }], { serverSigAlgs: () => ["ssh-ed25519", "rsa-sha2-256"] });
+    h.client.handle(failure(["publickey"]));
+    expect(queried(h)).toBe("rsa-sha2-256");
+  });
+
+  test("without server-sig-algs the key's (or the caller's) first algorithm is used", () => {
+    const h = started([{ kind: "publickey", key: RSA_LIKE }]);
+    h.client.handle(failure(["publickey"]));
+    expect(queried(h)).toBe("rsa-sha2-512");
+    const h2 = started([{ kind: "publickey", key: RSA_LIKE, algorithms: ["ssh-rsa"] }], {
+      serverSigAlgs: () => ["rsa-sha2-512"],
+    });
+    h2.client.handle(failure(["publickey"]));
+    // The caller allowed only ssh-rsa; the server's list cannot widen that.
+    expect(queried(h2)).toBe("ssh-rsa");
+  });
+
+  test("a key with no algorithm the caller allows is skipped like a method the server refuses", () => {
+    const h = started([{ kind: "publickey", key: RSA_LIKE, algorithms: ["ssh-ed25519"] }, password("pw")]);
+    h.client.handle(failure(["publickey", "password"]));
+    expect(UserauthRequestPassword.decode(only(h.take())).password).toBe("pw");
+  });
+});

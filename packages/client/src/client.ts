@@ -13,7 +13,7 @@ import type { RandomBytes } from "@purssh/crypto";
 import { type PrivateKey, parseOpenSshPrivateKey } from "@purssh/keys";
 import { connectTcp, SocketPump } from "@purssh/net";
 import { type AlgorithmPreferences, type NegotiatedAlgorithms, Transport } from "@purssh/transport";
-import { DISCONNECT, ProtocolError, SshError } from "@purssh/wire";
+import { DISCONNECT, ProtocolError, SshError, utf8Decode } from "@purssh/wire";
 import { type HostKeyPolicy, hostKeyVerifier } from "./host-keys.js";
 import { type IncomingConnectionInfo, RemoteListener } from "./listener.js";
 
@@ -43,6 +43,8 @@ export interface ConnectOptions {
   /** Our identification string (RFC 4253 §4.2). */
   clientVersion?: string;
   rekeyBytes?: number;
+  /** RFC 4419 group sizes (bits) asked for in group exchange. */
+  groupExchange?: Partial<{ min: number; n: number; max: number }>;
   random?: RandomBytes;
   signal?: AbortSignal;
   log?(level: 1 | 2 | 3, text: string): void;
@@ -227,6 +229,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
         ...(options.algorithms ? { algorithms: options.algorithms } : {}),
         ...(options.clientVersion ? { version: options.clientVersion } : {}),
         ...(options.rekeyBytes ? { rekeyBytes: options.rekeyBytes } : {}),
+        ...(options.groupExchange ? { groupExchange: options.groupExchange } : {}),
         ...(options.random ? { random: options.random } : {}),
       },
       {
@@ -260,6 +263,10 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
               transport.disconnect(DISCONNECT.NO_MORE_AUTH_METHODS_AVAILABLE, "no more authentication methods");
             },
             onBanner: (text) => client!.emit("banner", text),
+            serverSigAlgs: () => {
+              const v = transport.extensions.get("server-sig-algs");
+              return v ? utf8Decode(v).split(",") : undefined;
+            },
             ...(log ? { log } : {}),
           });
           auth.start();

@@ -18,6 +18,10 @@ export interface FakeServerOptions {
   /** Lines sent before the version line. */
   bannerLines?: string[];
   cipher?: string;
+  /** An ECDH-style key exchange (string-encoded public values); default curve25519-sha256. */
+  kex?: string;
+  /** Randomness for cookies, padding and ephemeral keys (default crypto.getRandomValues). */
+  random?: (n: number) => Uint8Array;
   /** A fixed 32-byte host key seed (default: bytes 1..32). */
   hostKeySeed?: Uint8Array;
   /** Replace the signature in KEX_ECDH_REPLY (to test signature checks). */
@@ -37,7 +41,10 @@ export class FakeServer {
   /** Messages received after the key exchange, in order. */
   readonly received: Uint8Array[] = [];
   private readonly reader = new PacketReader();
-  private readonly writer = new PacketWriter((n) => crypto.getRandomValues(new Uint8Array(n)));
+  private readonly writer: PacketWriter;
+  private readonly random: (n: number) => Uint8Array;
+  /** H of the latest key exchange. */
+  lastExchangeHash: Uint8Array | undefined;
   private version: VersionExchange | undefined = new VersionExchange(false);
   private clientVersion = "";
   /** The client's latest KEXINIT payload. */
@@ -61,6 +68,8 @@ export class FakeServer {
   ) {
     this.hostKey = ed25519PrivateKeyFromSeed(options.hostKeySeed ?? Uint8Array.from({ length: 32 }, (_, i) => i + 1));
     this.serverVersion = options.version ?? "SSH-2.0-FakeServer_1.0";
+    this.random = options.random ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+    this.writer = new PacketWriter(this.random);
   }
 
   /** Sends banner lines, the version line and our KEXINIT. */
@@ -74,9 +83,9 @@ export class FakeServer {
   sendKexinit(initial: boolean): void {
     const strict = this.options.strict ?? true;
     this.ourKexinit = Kexinit.encode({
-      cookie: new Uint8Array(16),
+      cookie: this.random(16),
       kexAlgorithms: [
-        "curve25519-sha256",
+        this.options.kex ?? "curve25519-sha256",
         ...(initial ? ["ext-info-s", ...(strict ? ["kex-strict-s-v00@openssh.com"] : [])] : []),
       ],
       serverHostKeyAlgorithms: ["ssh-ed25519"],
@@ -154,8 +163,8 @@ export class FakeServer {
   }
 
   private onEcdhInit(p: Uint8Array): void {
-    const kex = getKex("curve25519-sha256")!;
-    const exchange: KexServerExchange = kex.createServer((n) => crypto.getRandomValues(new Uint8Array(n)));
+    const kex = getKex(this.options.kex ?? "curve25519-sha256")!;
+    const exchange: KexServerExchange = kex.createServer(this.random);
     const { clientEphemeralPublicKey } = KexEcdhInit.decode(p);
     const K = exchange.computeSharedSecret(clientEphemeralPublicKey);
     const hostKeyBlob = this.hostKey.publicKey.blob;
@@ -172,6 +181,7 @@ export class FakeServer {
         .finish(),
     );
     this.sessionId ??= H;
+    this.lastExchangeHash = H;
     let signature = this.hostKey.sign(H);
     if (this.options.corruptSignature) {
       signature = signature.slice();

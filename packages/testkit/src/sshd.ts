@@ -22,7 +22,7 @@ export const TEST_PASSWORD = "purssh-test-pw";
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-export type ExtraHostKeyType = "ecdsa" | "rsa";
+export type ExtraHostKeyType = "ecdsa" | "ecdsa384" | "ecdsa521" | "rsa";
 
 export interface SshdOptions {
   /** `Ciphers` line, e.g. ["aes256-gcm@openssh.com"]. */
@@ -37,7 +37,7 @@ export interface SshdOptions {
   extraConfig?: string[];
   /** Label used in the temp dir name and in error messages. */
   name?: string;
-  /** Host keys besides the ed25519 one (ecdsa = nistp256, rsa = 3072 bits). */
+  /** Host keys besides the ed25519 one (ecdsa = nistp256, ecdsa384/521, rsa = 3072 bits). */
   extraHostKeyTypes?: ExtraHostKeyType[];
 }
 
@@ -312,9 +312,9 @@ async function ensurePrivsepDir(): Promise<void> {
 }
 
 async function keygen(type: HostKeyInfo["type"], path: string, comment: string): Promise<HostKeyInfo> {
-  const args = ["-q", "-t", type, "-N", "", "-C", comment, "-f", path];
-  if (type === "rsa") args.push("-b", "3072");
-  if (type === "ecdsa") args.push("-b", "256");
+  const bits = { rsa: "3072", ecdsa: "256", ecdsa384: "384", ecdsa521: "521", ed25519: undefined }[type];
+  const args = ["-q", "-t", type.startsWith("ecdsa") ? "ecdsa" : type, "-N", "", "-C", comment, "-f", path];
+  if (bits) args.push("-b", bits);
   const r = await run("ssh-keygen", args);
   if (r.code !== 0) throw new Error(`ssh-keygen -t ${type} failed (exit ${r.code}): ${r.stderr.trim()}`);
   await chmod(path, 0o600);

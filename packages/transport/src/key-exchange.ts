@@ -5,14 +5,31 @@
  * @module
  */
 import {
+  type DhGroup,
   deriveKey,
   getCipher,
+  getMac,
   getSignatureAlgorithm,
   type KexAlgorithm,
   type KexClientExchange,
   type PacketCipher,
 } from "@purssh/crypto";
-import { DISCONNECT, type Kexinit, ProtocolError, SshReader, SshWriter } from "@purssh/wire";
+import {
+  DISCONNECT,
+  KexDhGexInit,
+  KexDhGexReply,
+  KexdhInit,
+  KexdhReply,
+  KexEcdhInit,
+  KexEcdhReply,
+  type Kexinit,
+  MSG,
+  ProtocolError,
+  SshReader,
+  SshWriter,
+  toHex,
+  unsignedBytes,
+} from "@purssh/wire";
 import type { NegotiatedAlgorithms } from "./negotiate.js";
 
 /** Keys derived by a key exchange, waiting for NEWKEYS in each direction. */
@@ -27,18 +44,36 @@ export type KexState =
   | { kind: "idle" }
   | { kind: "sentKexinit"; ours: Kexinit; oursPayload: Uint8Array }
   | {
+      kind: "awaitingGexGroup";
+      oursPayload: Uint8Array;
+      theirsPayload: Uint8Array;
+      negotiated: NegotiatedAlgorithms;
+      method: KexAlgorithm;
+      request: GexRequest;
+      ignoreGuessedPacket: boolean;
+    }
+  | {
       kind: "awaitingReply";
       oursPayload: Uint8Array;
       theirsPayload: Uint8Array;
       negotiated: NegotiatedAlgorithms;
       method: KexAlgorithm;
       exchange: KexClientExchange;
+      /** Group-exchange parameters, which enter the exchange hash (RFC 4419 §3). */
+      gex?: { request: GexRequest; group: DhGroup };
       ignoreGuessedPacket: boolean;
     }
   | { kind: "verifyingHostKey"; keys: PendingKeys }
   | { kind: "awaitingNewkeys"; keys: PendingKeys };
 
-/** What enters the exchange hash, in RFC 5656 §4 / RFC 8731 §3 order. */
+/** The group sizes a client asks for in KEX_DH_GEX_REQUEST (RFC 4419 §3), in bits. */
+export interface GexRequest {
+  min: number;
+  n: number;
+  max: number;
+}
+
+/** What enters the exchange hash, in RFC 5656 §4 / RFC 8731 §3 / RFC 4419 §3 order. */
 export interface ExchangeHashInputs {
   clientVersion: string;
   serverVersion: string;
@@ -49,22 +84,65 @@ export interface ExchangeHashInputs {
   serverPublic: Uint8Array;
   /** K, already encoded (mpint or string) as the method defines. */
   encodedK: Uint8Array;
+  gex?: { request: GexRequest; group: DhGroup };
 }
 
-/** H = HASH(V_C ‖ V_S ‖ I_C ‖ I_S ‖ K_S ‖ Q_C ‖ Q_S ‖ K). */
+/**
+ * H = HASH(V_C ‖ V_S ‖ I_C ‖ I_S ‖ K_S ‖ [min ‖ n ‖ max ‖ p ‖ g] ‖ Q_C|e ‖ Q_S|f ‖ K): public values
+ * as strings for ECDH-style methods, as mpints for finite-field DH (RFC 4253 §8, RFC 4419 §3).
+ */
 export function exchangeHash(method: KexAlgorithm, i: ExchangeHashInputs): Uint8Array {
-  return method.hash(
-    new SshWriter(2048)
-      .utf8(i.clientVersion)
-      .utf8(i.serverVersion)
-      .string(i.clientKexinit)
-      .string(i.serverKexinit)
-      .string(i.hostKey)
-      .string(i.clientPublic)
-      .string(i.serverPublic)
-      .raw(i.encodedK)
-      .finish(),
-  );
+  const w = new SshWriter(4096)
+    .utf8(i.clientVersion)
+    .utf8(i.serverVersion)
+    .string(i.clientKexinit)
+    .string(i.serverKexinit)
+    .string(i.hostKey);
+  if (i.gex) {
+    w.uint32(i.gex.request.min).uint32(i.gex.request.n).uint32(i.gex.request.max);
+    w.mpint(i.gex.group.p).mpint(i.gex.group.g);
+  }
+  if (method.publicKeyEncoding === "mpint") w.mpintUnsigned(i.clientPublic).mpintUnsigned(i.serverPublic);
+  else w.string(i.clientPublic).string(i.serverPublic);
+  return method.hash(w.raw(i.encodedK).finish());
+}
+
+const toBigint = (magnitude: Uint8Array): bigint => (magnitude.length === 0 ? 0n : BigInt(`0x${toHex(magnitude)}`));
+
+/** The client's first key-exchange message after the group is known (RFC 4253 §8, 4419, 5656). */
+export function kexInitMessage(method: KexAlgorithm, exchange: KexClientExchange): Uint8Array {
+  if (method.publicKeyEncoding === "string")
+    return KexEcdhInit.encode({ clientEphemeralPublicKey: exchange.publicKey });
+  const e = toBigint(exchange.publicKey);
+  return method.groupExchange ? KexDhGexInit.encode({ e }) : KexdhInit.encode({ e });
+}
+
+/** The server's reply: host key, its public value (f as an unsigned magnitude) and signature. */
+export function parseKexReply(
+  method: KexAlgorithm,
+  payload: Uint8Array,
+): { hostKey: Uint8Array; serverPublic: Uint8Array; signature: Uint8Array } {
+  const expected = method.groupExchange ? MSG.KEX_DH_GEX_REPLY : MSG.KEX_ECDH_REPLY;
+  if (payload[0] !== expected) {
+    throw new ProtocolError(
+      "ERR_UNEXPECTED_MESSAGE",
+      `expected key-exchange reply ${expected} for ${method.name}, got message ${payload[0]}`,
+      DISCONNECT.KEY_EXCHANGE_FAILED,
+    );
+  }
+  if (method.publicKeyEncoding === "string") {
+    const r = KexEcdhReply.decode(payload);
+    return { hostKey: r.hostKey, serverPublic: r.serverEphemeralPublicKey, signature: r.signature };
+  }
+  const r = method.groupExchange ? KexDhGexReply.decode(payload) : KexdhReply.decode(payload);
+  if (r.f <= 0n) {
+    throw new ProtocolError(
+      "ERR_KEX_INVALID_PUBLIC_KEY",
+      "the server's DH value f is not positive",
+      DISCONNECT.KEY_EXCHANGE_FAILED,
+    );
+  }
+  return { hostKey: r.hostKey, serverPublic: unsignedBytes(r.f), signature: r.signature };
 }
 
 /** RFC 4253 §8: the host key must be of the negotiated type and must have signed H. */
@@ -92,7 +170,10 @@ export function checkExchangeSignature(
   }
 }
 
-/** RFC 4253 §7.2: A/C client-to-server IV/key, B/D server-to-client; the client's view. */
+/**
+ * RFC 4253 §7.2, the client's view: A/C/E are the client-to-server IV, key and MAC key, B/D/F the
+ * server-to-client ones. AEAD ciphers take no MAC.
+ */
 export function deriveSessionKeys(
   method: KexAlgorithm,
   encodedK: Uint8Array,
@@ -100,17 +181,24 @@ export function deriveSessionKeys(
   sessionId: Uint8Array,
   negotiated: NegotiatedAlgorithms,
 ): PendingKeys {
-  const make = (name: string, ivLetter: "A" | "B", keyLetter: "C" | "D", direction: "seal" | "open") => {
-    const alg = getCipher(name);
-    if (!alg) throw new ProtocolError("ERR_KEX_NO_COMMON_ALGORITHM", `unsupported cipher ${name}`);
-    const key = deriveKey(method.hash, encodedK, H, sessionId, keyLetter, alg.keyLength);
-    const iv = deriveKey(method.hash, encodedK, H, sessionId, ivLetter, alg.ivLength);
-    return alg.create(key, iv, direction);
+  const derive = (letter: "A" | "B" | "C" | "D" | "E" | "F", n: number) =>
+    deriveKey(method.hash, encodedK, H, sessionId, letter, n);
+  const make = (cipherName: string, macName: string, letters: "ACE" | "BDF", direction: "seal" | "open") => {
+    const alg = getCipher(cipherName);
+    if (!alg) throw new ProtocolError("ERR_KEX_NO_COMMON_ALGORITHM", `unsupported cipher ${cipherName}`);
+    const [ivLetter, keyLetter, macLetter] = letters.split("") as ["A" | "B", "C" | "D", "E" | "F"];
+    let mac: Parameters<typeof alg.create>[3];
+    if (!alg.aead) {
+      const macAlg = getMac(macName);
+      if (!macAlg) throw new ProtocolError("ERR_KEX_NO_COMMON_ALGORITHM", `unsupported MAC ${macName}`);
+      mac = { algorithm: macAlg, key: derive(macLetter, macAlg.keyLength) };
+    }
+    return alg.create(derive(keyLetter, alg.keyLength), derive(ivLetter, alg.ivLength), direction, mac);
   };
   return {
     negotiated,
-    outgoing: make(negotiated.cipherClientToServer, "A", "C", "seal"),
-    incoming: make(negotiated.cipherServerToClient, "B", "D", "open"),
+    outgoing: make(negotiated.cipherClientToServer, negotiated.macClientToServer, "ACE", "seal"),
+    incoming: make(negotiated.cipherServerToClient, negotiated.macServerToClient, "BDF", "open"),
   };
 }
 

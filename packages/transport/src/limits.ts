@@ -21,6 +21,12 @@ export const KEX_QUEUE_HIGH_WATER = 2 * 1024 * 1024;
 export const INPUT_HIGH_WATER = 1024 * 1024;
 /** Default time for version exchange plus key exchange (the seed's Timeout default, 60 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
+/**
+ * Group sizes asked for in RFC 4419 group exchange: OpenSSH's DH_GRP_MIN/MAX (RFC 8270 raises the
+ * minimum to 2048) and a 3072-bit preference (128-bit strength; larger groups cost seconds of
+ * bigint work per handshake in pure JavaScript). The seed's PreferredDHGroupBits changes `n`.
+ */
+export const DEFAULT_GEX_REQUEST = { min: 2048, n: 3072, max: 8192 } as const;
 /** RFC 4253 §9: re-exchange keys after 1 GiB in either direction. */
 export const DEFAULT_REKEY_BYTES = 1024 * 1024 * 1024;
 /** RFC 4344 §3.1: re-exchange before a sequence number can wrap. */

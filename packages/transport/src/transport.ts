@@ -12,6 +12,7 @@ import {
   DEFAULT_CIPHERS,
   DEFAULT_HOST_KEY_ALGORITHMS,
   DEFAULT_KEX_ALGORITHMS,
+  DEFAULT_MACS,
   defaultRandomBytes,
   getKex,
   type RandomBytes,
@@ -23,8 +24,8 @@ import {
   disconnectReasonName,
   ExtInfo,
   equalBytes,
-  KexEcdhInit,
-  KexEcdhReply,
+  KexDhGexGroup,
+  KexDhGexRequest,
   Kexinit,
   MSG,
   Newkeys,
@@ -38,10 +39,14 @@ import {
   checkExchangeSignature,
   deriveSessionKeys,
   exchangeHash,
+  type GexRequest,
   type KexState,
+  kexInitMessage,
   type PendingKeys,
+  parseKexReply,
 } from "./key-exchange.js";
 import {
+  DEFAULT_GEX_REQUEST,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_REKEY_BYTES,
   INPUT_HIGH_WATER,
@@ -72,6 +77,7 @@ export class Transport {
   private readonly now: () => number;
   private readonly deadline: number;
   private readonly rekeyBytes: number;
+  private readonly gexRequest: GexRequest;
   private sendSeq = 0;
   private recvSeq = 0;
   private strict = false;
@@ -103,12 +109,13 @@ export class Transport {
     this.now = options.now ?? (() => Date.now());
     this.deadline = this.now() + (options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
     this.rekeyBytes = options.rekeyBytes ?? DEFAULT_REKEY_BYTES;
+    this.gexRequest = { ...DEFAULT_GEX_REQUEST, ...options.groupExchange };
     this.localVersion = options.version ?? DEFAULT_CLIENT_VERSION;
     this.prefs = {
       kex: options.algorithms?.kex ?? DEFAULT_KEX_ALGORITHMS,
       hostKey: options.algorithms?.hostKey ?? DEFAULT_HOST_KEY_ALGORITHMS,
       cipher: options.algorithms?.cipher ?? DEFAULT_CIPHERS,
-      mac: options.algorithms?.mac ?? [],
+      mac: options.algorithms?.mac ?? DEFAULT_MACS,
       compression: options.algorithms?.compression ?? ["none"],
     };
     this.phase = { kind: "version", exchange: new VersionExchange(options.role === "client") };
@@ -362,24 +369,50 @@ export class Transport {
     if (!method) throw new ProtocolError("ERR_KEX_NO_COMMON_ALGORITHM", `unsupported key exchange ${negotiated.kex}`);
     this.log(
       1,
-      `negotiated kex ${negotiated.kex}, host key ${negotiated.hostKey}, ciphers ${negotiated.cipherClientToServer}/${negotiated.cipherServerToClient}${this.strict ? ", strict kex" : ""}`,
+      `negotiated kex ${negotiated.kex}, host key ${negotiated.hostKey}, ciphers ${negotiated.cipherClientToServer}/${negotiated.cipherServerToClient}${negotiated.macClientToServer ? `, MACs ${negotiated.macClientToServer}/${negotiated.macServerToClient}` : ""}${this.strict ? ", strict kex" : ""}`,
     );
-    const exchange = method.createClient(this.random);
-    this.kex = {
-      kind: "awaitingReply",
+    const common = {
       oursPayload: state.oursPayload,
       theirsPayload: payload,
       negotiated,
       method,
-      exchange,
       ignoreGuessedPacket: theirs.firstKexPacketFollows && guessWasWrong(theirs, negotiated),
     };
-    this.writePacket(KexEcdhInit.encode({ clientEphemeralPublicKey: exchange.publicKey }));
+    if (method.groupExchange) {
+      // RFC 4419 §3: ask for a group first; the exchange starts once it arrives.
+      const request = this.gexRequest;
+      this.kex = { kind: "awaitingGexGroup", ...common, request };
+      this.writePacket(KexDhGexRequest.encode(request));
+      return;
+    }
+    const exchange = method.createClient(this.random);
+    this.kex = { kind: "awaitingReply", ...common, exchange };
+    this.writePacket(kexInitMessage(method, exchange));
+  }
+
+  /** RFC 4419 §3: the server's group arrived; validate it (in the method) and send e. */
+  private onGexGroup(state: Extract<KexState, { kind: "awaitingGexGroup" }>, payload: Uint8Array): void {
+    if (payload[0] !== MSG.KEX_DH_GEX_GROUP) {
+      throw new ProtocolError(
+        "ERR_UNEXPECTED_MESSAGE",
+        `expected SSH_MSG_KEX_DH_GEX_GROUP, got message ${payload[0]}`,
+        DISCONNECT.KEY_EXCHANGE_FAILED,
+      );
+    }
+    const group = KexDhGexGroup.decode(payload);
+    const exchange = state.method.createClient(this.random, group);
+    const { request, ...rest } = state;
+    this.kex = { ...rest, kind: "awaitingReply", exchange, gex: { request, group } };
+    this.writePacket(kexInitMessage(state.method, exchange));
   }
 
   private onKexMethodMessage(payload: Uint8Array): void {
     const state = this.kex;
-    if (state.kind !== "awaitingReply") {
+    if (state.kind === "awaitingGexGroup" && !state.ignoreGuessedPacket) {
+      this.onGexGroup(state, payload);
+      return;
+    }
+    if (state.kind !== "awaitingReply" && state.kind !== "awaitingGexGroup") {
       throw new ProtocolError(
         "ERR_UNEXPECTED_MESSAGE",
         `key-exchange message ${payload[0]} received outside a key exchange (${state.kind})`,
@@ -390,16 +423,10 @@ export class Transport {
       state.ignoreGuessedPacket = false;
       return;
     }
-    if (payload[0] !== MSG.KEX_ECDH_REPLY) {
-      throw new ProtocolError(
-        "ERR_UNEXPECTED_MESSAGE",
-        `expected SSH_MSG_KEX_ECDH_REPLY, got message ${payload[0]}`,
-        DISCONNECT.KEY_EXCHANGE_FAILED,
-      );
-    }
-    const reply = KexEcdhReply.decode(payload);
+    if (state.kind !== "awaitingReply") return; // narrowing: a guessed packet was just dropped
     const { negotiated, method } = state;
-    const encodedK = state.exchange.computeSharedSecret(reply.serverEphemeralPublicKey);
+    const reply = parseKexReply(method, payload);
+    const encodedK = state.exchange.computeSharedSecret(reply.serverPublic);
     const H = exchangeHash(method, {
       clientVersion: this.localVersion,
       serverVersion: this.remoteVersion ?? "",
@@ -407,8 +434,9 @@ export class Transport {
       serverKexinit: state.theirsPayload,
       hostKey: reply.hostKey,
       clientPublic: state.exchange.publicKey,
-      serverPublic: reply.serverEphemeralPublicKey,
+      serverPublic: reply.serverPublic,
       encodedK,
+      ...(state.gex ? { gex: state.gex } : {}),
     });
     checkExchangeSignature(negotiated.hostKey, reply.hostKey, reply.signature, H);
     const sessionId = this.sessionIdentifier ?? H;

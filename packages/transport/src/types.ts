@@ -44,6 +44,8 @@ export interface TransportOptions {
   /** Decides whether the server's host key is trusted; anything but `true` rejects it. */
   verifyHostKey(info: HostKeyInfo): boolean | Promise<boolean>;
   handshakeTimeoutMs?: number;
+  /** Group sizes for RFC 4419 group exchange (default DEFAULT_GEX_REQUEST). */
+  groupExchange?: Partial<{ min: number; n: number; max: number }>;
   /** Re-exchange keys after this many bytes in either direction (RFC 4253 §9). */
   rekeyBytes?: number;
   now?: () => number;

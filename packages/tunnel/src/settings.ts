@@ -8,8 +8,10 @@ import {
   DEFAULT_CIPHERS,
   DEFAULT_HOST_KEY_ALGORITHMS,
   DEFAULT_KEX_ALGORITHMS,
+  DEFAULT_MACS,
   getCipher,
   getKex,
+  getMac,
   getSignatureAlgorithm,
 } from "@purssh/crypto";
 import { SSHTunnelError, SSHTunnelErrorCodes } from "./errors.js";
@@ -33,6 +35,8 @@ export interface TunnelSettings {
   acceptAnyServerHostKey: boolean;
   acceptServerHostKeyFingerprints: string[];
   rekeyBytes: number;
+  /** RFC 4419 group exchange: the preferred group size `n` (min 2048, max 8192 stay). */
+  preferredDhGroupBits: number;
   maxPacketSize: number;
   maxWindowSize: number;
   tcpNoDelay: boolean;
@@ -43,13 +47,23 @@ export interface TunnelSettings {
   forwardingLocalHost: string;
 }
 
+/** OpenSSH 10's PubkeyAcceptedAlgorithms order among what we can sign with (no certs yet). */
+const DEFAULT_PUBKEY_AUTH_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+] as const;
+
 export function defaultSettings(): TunnelSettings {
   return {
     forwardedPort: 0,
     kexAlgorithms: [...DEFAULT_KEX_ALGORITHMS],
-    macAlgorithms: [],
+    macAlgorithms: [...DEFAULT_MACS],
     hostKeyAlgorithms: [...DEFAULT_HOST_KEY_ALGORITHMS],
-    pubKeyAuthSigAlgorithms: ["ssh-ed25519"],
+    pubKeyAuthSigAlgorithms: [...DEFAULT_PUBKEY_AUTH_ALGORITHMS],
     encryptionAlgorithms: [...DEFAULT_CIPHERS],
     compressionAlgorithms: ["none"],
     timeoutSeconds: 60,
@@ -62,6 +76,7 @@ export function defaultSettings(): TunnelSettings {
     acceptAnyServerHostKey: false,
     acceptServerHostKeyFingerprints: [],
     rekeyBytes: 1024 * 1024 * 1024,
+    preferredDhGroupBits: 3072,
     maxPacketSize: 32 * 1024,
     maxWindowSize: 2 * 1024 * 1024,
     tcpNoDelay: true,
@@ -112,6 +127,7 @@ export function parseAlgorithmList(
 
 export const isCipher = (n: string) => getCipher(n) !== undefined;
 export const isKex = (n: string) => getKex(n) !== undefined;
+export const isMac = (n: string) => getMac(n) !== undefined;
 export const isSignature = (n: string) => getSignatureAlgorithm(n) !== undefined;
 
 /** Seed settings not implemented yet, each with the issue that brings it. */
@@ -125,7 +141,6 @@ const NOT_YET: Record<string, string> = {
   KerberosRealm: "GSSAPI authentication",
   KerberosSPN: "GSSAPI authentication",
   PasswordPrompt: "keyboard-interactive authentication",
-  PreferredDHGroupBits: "Diffie-Hellman group exchange",
   RecordLength: "the complete seed surface",
   SignedSSHCert: "certificate authentication",
   SSHAcceptServerCAKey: "host certificates",

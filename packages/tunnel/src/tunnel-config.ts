@@ -10,6 +10,7 @@ import {
   type ConfigEntry,
   isCipher,
   isKex,
+  isMac,
   isSignature,
   parseAlgorithmList,
   parseBoolean,
@@ -50,15 +51,13 @@ export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntr
       "SSHKeyExchangeAlgorithms",
       isKex,
     ),
-    // Every cipher implemented so far is an AEAD, which ignores the MAC (OpenSSH PROTOCOL §1.6);
-    // MAC algorithms arrive with the algorithms issue, so any list is rejected until then.
     SSHMacAlgorithms: list(
       () => s.macAlgorithms,
       (v) => {
         s.macAlgorithms = v;
       },
       "SSHMacAlgorithms",
-      () => false,
+      isMac,
     ),
     SSHPublicKeyAlgorithms: list(
       () => s.hostKeyAlgorithms,
@@ -91,6 +90,15 @@ export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntr
       },
       "SSHCompressionAlgorithms",
       (n) => n === "none",
+    ),
+    PreferredDHGroupBits: int(
+      () => s.preferredDhGroupBits,
+      (v) => {
+        s.preferredDhGroupBits = v;
+      },
+      "PreferredDHGroupBits",
+      2048,
+      8192,
     ),
     Timeout: int(
       () => s.timeoutSeconds,

@@ -193,6 +193,7 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
         timeoutMs: s.timeoutSeconds > 0 ? s.timeoutSeconds * 1000 : 0x7fffffff,
         clientVersion: s.clientVersion,
         rekeyBytes: s.rekeyBytes,
+        groupExchange: { n: s.preferredDhGroupBits },
         windowSize: s.maxWindowSize,
         maxPacketSize: s.maxPacketSize,
         log: (level, text) => {
@@ -417,10 +418,11 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
     const sigAlgs = this.settings.pubKeyAuthSigAlgorithms;
     const withKey = (): AuthMethod => {
       const k = key();
-      const algorithm = k.signatureAlgorithms.find((a) => sigAlgs.includes(a));
-      if (!algorithm)
+      const algorithms = sigAlgs.filter((a) => k.signatureAlgorithms.includes(a));
+      if (algorithms.length === 0) {
         throw this.invalid(`SSHPubKeyAuthSigAlgorithms allows none of ${k.signatureAlgorithms.join(", ")}`);
-      return { kind: "publickey", key: k, algorithm };
+      }
+      return { kind: "publickey", key: k, algorithms };
     };
     switch (this.authMode) {
       case SSHAuthModes.amNone:

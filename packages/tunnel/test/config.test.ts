@@ -69,10 +69,12 @@ describe("config() (ipworks-spec.md §5)", () => {
     expect(t.getSSHCompressionAlgorithms()).toBe("none");
   });
 
-  test("SSHMacAlgorithms: every cipher we offer is an AEAD, and no MAC is implemented yet, so a list is refused", () => {
+  test("SSHMacAlgorithms selects among the implemented MACs and refuses a list with none", () => {
     const t = new SSHReverseTunnel();
-    expect(t.config("SSHMacAlgorithms")).toBe("");
-    expect(code(() => t.config("SSHMacAlgorithms=hmac-sha2-256"))).toBe(SSHTunnelErrorCodes.INVALID_ARGUMENT);
+    expect(t.config("SSHMacAlgorithms")).toContain("hmac-sha2-256-etm@openssh.com");
+    t.config("SSHMacAlgorithms=umac-128@openssh.com,hmac-sha2-512");
+    expect(t.config("SSHMacAlgorithms")).toBe("hmac-sha2-512");
+    expect(code(() => t.config("SSHMacAlgorithms=umac-64@openssh.com"))).toBe(SSHTunnelErrorCodes.INVALID_ARGUMENT);
   });
 
   test("bad values name the setting and the range", () => {

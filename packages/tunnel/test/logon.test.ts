@@ -119,6 +119,34 @@ describe.skipIf(!sshd)("SSHLogon against OpenSSH sshd", { timeout: 30_000 }, () 
     });
   }
 
+  test("SSHKeyExchangeAlgorithms and PreferredDHGroupBits drive RFC 4419 group exchange", async () => {
+    const s = requireSshd(sshd);
+    const t = passwordTunnel(s);
+    const logs: string[] = [];
+    t.on("Log", (e) => logs.push(e.message));
+    t.config("SSHKeyExchangeAlgorithms=diffie-hellman-group-exchange-sha256");
+    t.config("PreferredDHGroupBits=2048");
+    expect(t.config("PreferredDHGroupBits")).toBe("2048");
+    expect(() => t.config("PreferredDHGroupBits=1024")).toThrow(/outside 2048..8192/);
+    await t.SSHLogon(s.host, s.port);
+    await t.SSHLogoff();
+    expect(logs.find((l) => l.startsWith("negotiated"))).toContain("kex diffie-hellman-group-exchange-sha256");
+  });
+
+  test("SSHMacAlgorithms picks the MAC for a non-AEAD cipher", async () => {
+    const s = requireSshd(sshd);
+    const t = passwordTunnel(s);
+    const logs: string[] = [];
+    t.on("Log", (e) => logs.push(e.message));
+    t.setSSHEncryptionAlgorithms("aes256-ctr");
+    t.config("SSHMacAlgorithms=hmac-sha2-512-etm@openssh.com");
+    await t.SSHLogon(s.host, s.port);
+    await t.SSHLogoff();
+    expect(logs.find((l) => l.startsWith("negotiated"))).toContain(
+      "ciphers aes256-ctr/aes256-ctr, MACs hmac-sha2-512-etm@openssh.com",
+    );
+  });
+
   test("an sshd offering only aes256-gcm@openssh.com negotiates it with the default list", async () => {
     const s = requireSshd(gcmOnly);
     const t = passwordTunnel(s);
