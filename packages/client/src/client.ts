@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { AuthClient, type AuthMethod } from "@purssh/auth";
 import { Connection, type RemoteForward } from "@purssh/connection";
 import type { RandomBytes } from "@purssh/crypto";
-import { type PrivateKey, parseOpenSshPrivateKey } from "@purssh/keys";
+import { type PrivateKey, parsePrivateKey } from "@purssh/keys";
 import { connectTcp, SocketPump } from "@purssh/net";
 import { type AlgorithmPreferences, type NegotiatedAlgorithms, Transport } from "@purssh/transport";
 import { DISCONNECT, ProtocolError, SshError, utf8Decode } from "@purssh/wire";
@@ -22,8 +22,10 @@ export interface ConnectOptions {
   port?: number;
   username: string;
   password?: string;
-  /** A parsed key, or the text of an OpenSSH private key file. */
-  privateKey?: PrivateKey | string;
+  /** A parsed key, or the text of a private key file (OpenSSH, PEM, PKCS#8, PuTTY PPK). */
+  privateKey?: PrivateKey | string | Uint8Array;
+  /** Passphrase for an encrypted `privateKey` file. */
+  passphrase?: string;
   /** Explicit methods in order; default: publickey (if a key is given), then password. */
   authMethods?: readonly AuthMethod[];
   /** Mandatory: a verifier callback or the accepted keys / SHA256 fingerprints. */
@@ -178,7 +180,9 @@ function authMethods(options: ConnectOptions): AuthMethod[] {
   const methods: AuthMethod[] = [];
   if (options.privateKey !== undefined) {
     const key =
-      typeof options.privateKey === "string" ? parseOpenSshPrivateKey(options.privateKey) : options.privateKey;
+      typeof options.privateKey === "string" || options.privateKey instanceof Uint8Array
+        ? parsePrivateKey(options.privateKey, options.passphrase)
+        : options.privateKey;
     methods.push({ kind: "publickey", key });
   }
   if (options.password !== undefined) methods.push({ kind: "password", password: options.password });

@@ -1,7 +1,8 @@
 /**
  * The seed's Certificate type as used by SSHCert and SSHAcceptServerHostKey: a key pair (for
- * client authentication) or a public key alone (to pin a server). This slice reads OpenSSH
- * private keys and OpenSSH public-key lines, from a file or from a string.
+ * client authentication) or a public key alone (to pin a server): OpenSSH, PEM (PKCS#1, SEC1,
+ * PKCS#8, encrypted or not) and PuTTY PPK private keys; OpenSSH one-line, RFC 4716 and PEM SPKI
+ * public keys — from a file or from a string, with the store password for encrypted files.
  * @module
  */
 import { readFile } from "node:fs/promises";
@@ -10,9 +11,9 @@ import {
   fingerprintSha256,
   type PrivateKey,
   type PublicKey,
-  parseOpenSshPrivateKey,
-  parsePublicKey,
+  parsePrivateKey,
   parsePublicKeyBlob,
+  parsePublicKeyFile,
 } from "@purssh/keys";
 
 export class Certificate {
@@ -23,18 +24,22 @@ export class Certificate {
     readonly store: string,
   ) {}
 
-  /** From key text: an OpenSSH private key, or an OpenSSH public-key (authorized_keys) line. */
-  static fromString(text: string, store = "string"): Certificate {
-    if (text.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) {
-      const key = parseOpenSshPrivateKey(text);
+  /**
+   * From key text or bytes: a private key in any supported format (decrypted with `storePassword`
+   * when encrypted), else a public key (OpenSSH line, RFC 4716 or PEM SPKI).
+   */
+  static fromString(text: string | Uint8Array, storePassword?: string, store = "string"): Certificate {
+    const str = typeof text === "string" ? text : new TextDecoder().decode(text);
+    if (/PRIVATE KEY-----|PuTTY-User-Key-File-/.test(str)) {
+      const key = parsePrivateKey(text, storePassword);
       return new Certificate(key.publicKey, key, store);
     }
-    return new Certificate(parsePublicKey(text), undefined, store);
+    return new Certificate(parsePublicKeyFile(str), undefined, store);
   }
 
   /** From a file holding either form. */
-  static async fromFile(path: string): Promise<Certificate> {
-    return Certificate.fromString(await readFile(path, "utf8"), path);
+  static async fromFile(path: string, storePassword?: string): Promise<Certificate> {
+    return Certificate.fromString(await readFile(path), storePassword, path);
   }
 
   /** From a raw SSH public-key blob (e.g. the hostKeyB of SSHServerAuthentication). */
