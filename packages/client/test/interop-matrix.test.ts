@@ -5,7 +5,7 @@
 // pair, each against the defaults of the other dimensions; the full four-way product (~6,000
 // handshakes) would not fit CI's time and adds no code path the pairs miss.
 import * as net from "node:net";
-import { connect } from "@purssh/client";
+import { connect, knownHosts } from "@purssh/client";
 import {
   isAeadCipher,
   supportedCiphers,
@@ -32,11 +32,12 @@ describe.skipIf(!available)("interop matrix against OpenSSH sshd", { timeout: 12
     sshd = await startSshd({
       name: "matrix",
       extraHostKeyTypes: ["ecdsa", "ecdsa384", "ecdsa521", "rsa"],
+      hostCertificates: true,
       extraConfig: [
         `KexAlgorithms +${legacyKex.join(",")}`,
         "Ciphers +aes128-cbc,aes192-cbc,aes256-cbc,3des-cbc",
         "MACs +hmac-md5,hmac-sha1-96,hmac-md5-etm@openssh.com",
-        "HostKeyAlgorithms +ssh-rsa",
+        "HostKeyAlgorithms +ssh-rsa,ssh-rsa-cert-v01@openssh.com",
       ],
     });
     echo = await startEchoServer();
@@ -53,7 +54,13 @@ describe.skipIf(!available)("interop matrix against OpenSSH sshd", { timeout: 12
       port: sshd.port,
       username: sshd.user,
       password: sshd.password,
-      hostKeys: sshd.hostKeys.map((k) => k.publicKey),
+      // known_hosts as a user keeps it: the plain keys, and the CA that certifies them.
+      hostKeys: knownHosts(
+        [
+          ...sshd.hostKeys.map((k) => `[127.0.0.1]:${sshd.port} ${k.publicKey}`),
+          `@cert-authority [127.0.0.1]:${sshd.port} ${sshd.hostCaPublic}`,
+        ].join("\n"),
+      ),
       algorithms,
       timeoutMs: 30_000,
     });
@@ -83,6 +90,18 @@ describe.skipIf(!available)("interop matrix against OpenSSH sshd", { timeout: 12
 
   const kexes = supportedKexAlgorithms().filter((k) => !NOT_IN_OPENSSH_9_2.has(k));
   const hostKeyAlgorithms = supportedHostKeyAlgorithms().filter((a) => !NEEDS_TOKEN(a));
+
+  test("a host certificate whose CA is not trusted is not accepted as a certificate", async () => {
+    const err = await connect({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      password: sshd.password,
+      hostKeys: knownHosts(`@cert-authority [127.0.0.1]:${sshd.port} ${sshd.userPublicKey}`),
+      algorithms: { hostKey: ["ssh-ed25519-cert-v01@openssh.com"] },
+    }).catch((e) => e);
+    expect(err.code).toBe("ERR_HOST_KEY_REJECTED");
+  });
 
   test("the matrix covers every algorithm the registry offers (nothing silently left out)", () => {
     expect(kexes.length + NOT_IN_OPENSSH_9_2.size).toBe(supportedKexAlgorithms().length);

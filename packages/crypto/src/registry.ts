@@ -6,10 +6,14 @@
  * CBC ciphers are composed with the negotiated MAC (RFC 4253 §6.4, OpenSSH PROTOCOL §1.5 for -etm).
  * The transport advertises only MAC names that exist here.
  *
+ * The get* lookups ask the active CryptoProvider (./provider.ts) first and fall back to the noble
+ * implementations here; the supported and DEFAULT_* lists do not depend on it.
+ *
  * Weak algorithms carry `insecure` in their identifiers and stay out of every DEFAULT_* list: the
  * SHA-1 signature algorithm ssh-rsa is registered (as `insecureSshRsaSha1`) for explicit opt-in only.
  * @module
  */
+
 import { insecureAes128Cbc, insecureAes192Cbc, insecureAes256Cbc } from "./ciphers/aes-cbc.js";
 import { aes128Ctr, aes192Ctr, aes256Ctr } from "./ciphers/aes-ctr.js";
 import { aes128GcmOpenSSH, aes256GcmOpenSSH } from "./ciphers/aes-gcm.js";
@@ -37,6 +41,8 @@ import {
   insecureHmacMd5Etm,
   insecureHmacSha1_96,
 } from "./macs/hmac.js";
+import { preferProvided } from "./provider.js";
+import { CERTIFICATE_ALGORITHMS, certificateSignatureAlgorithm } from "./signatures/certificate.js";
 import { ecdsaSha2Nistp256, ecdsaSha2Nistp384, ecdsaSha2Nistp521 } from "./signatures/ecdsa.js";
 import { sshEd25519 } from "./signatures/ed25519.js";
 import { insecureSshRsaSha1, rsaSha2256, rsaSha2512 } from "./signatures/rsa.js";
@@ -89,7 +95,7 @@ const KEX_ALGORITHMS = byName<KexAlgorithm>([
   insecureDiffieHellmanGroup1Sha1,
 ]);
 // ssh-rsa (SHA-1) is registered for explicit opt-in only and is in no DEFAULT_* list.
-const SIGNATURE_ALGORITHMS = byName<SignatureAlgorithm>([
+const PLAIN_SIGNATURE_ALGORITHMS = [
   sshEd25519,
   ecdsaSha2Nistp256,
   ecdsaSha2Nistp384,
@@ -99,6 +105,13 @@ const SIGNATURE_ALGORITHMS = byName<SignatureAlgorithm>([
   rsaSha2512,
   rsaSha2256,
   insecureSshRsaSha1,
+];
+/** Plain algorithms, then OpenSSH certificate host-key algorithms over them (opt-in for now). */
+const SIGNATURE_ALGORITHMS = byName<SignatureAlgorithm>([
+  ...PLAIN_SIGNATURE_ALGORITHMS,
+  ...CERTIFICATE_ALGORITHMS.map((c) =>
+    certificateSignatureAlgorithm(c.name, c.certType, PLAIN_SIGNATURE_ALGORITHMS.find((p) => p.name === c.base)!),
+  ),
 ]);
 
 /**
@@ -173,23 +186,26 @@ const INSECURE = new Set<string>(
     insecureDiffieHellmanGroup14Sha1,
     insecureDiffieHellmanGroupExchangeSha1,
     insecureSshRsaSha1,
-  ].map((a) => a.name),
+  ]
+    .map((a) => a.name)
+    // The certificate form of ssh-rsa signs with SHA-1 too.
+    .concat("ssh-rsa-cert-v01@openssh.com"),
 );
 
 export function getCipher(name: string): CipherAlgorithm | undefined {
-  return CIPHERS.get(name);
+  return preferProvided("cipher", CIPHERS.get(name));
 }
 
 export function getKex(name: string): KexAlgorithm | undefined {
-  return KEX_ALGORITHMS.get(name);
+  return preferProvided("kex", KEX_ALGORITHMS.get(name));
 }
 
 export function getSignatureAlgorithm(name: string): SignatureAlgorithm | undefined {
-  return SIGNATURE_ALGORITHMS.get(name);
+  return preferProvided("signature", SIGNATURE_ALGORITHMS.get(name));
 }
 
 export function getMac(name: string): MacAlgorithm | undefined {
-  return MACS.get(name);
+  return preferProvided("mac", MACS.get(name));
 }
 
 /** True for a registered algorithm that is weak and offered only on explicit request. */

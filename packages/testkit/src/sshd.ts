@@ -39,6 +39,11 @@ export interface SshdOptions {
   name?: string;
   /** Host keys besides the ed25519 one (ecdsa = nistp256, ecdsa384/521, rsa = 3072 bits). */
   extraHostKeyTypes?: ExtraHostKeyType[];
+  /**
+   * Certify every host key with a fresh ed25519 CA (`ssh-keygen -s ca -h -n 127.0.0.1,localhost`)
+   * and serve the certificates (`HostCertificate`); the CA's public line is `hostCaPublic`.
+   */
+  hostCertificates?: boolean;
 }
 
 /** The serialisable part of a running sshd: what global setup `provide`s to tests. */
@@ -76,6 +81,8 @@ export interface SshdHandle extends SshdInfo {
   authorizedKeysPath: string;
   /** All host keys, ed25519 first. */
   hostKeys: HostKeyInfo[];
+  /** The host CA's public-key line when started with `hostCertificates`. */
+  hostCaPublic?: string;
   /** Appends a public-key line to the user's authorized_keys. */
   addAuthorizedKey(publicKeyLine: string): Promise<void>;
   /** Kills sshd and its per-connection children, waits for them, removes `dir`
@@ -394,6 +401,29 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
     const authorizedKeysPath = join(dir, "authorized_keys");
     await writeFile(authorizedKeysPath, `${userKey!.publicKey}\n`, { mode: 0o644 });
     await chmod(authorizedKeysPath, 0o644);
+    const certConfig: string[] = [];
+    let hostCaPublic: string | undefined;
+    if (options.hostCertificates) {
+      const ca = await keygen("ed25519", join(dir, "host_ca"), `purssh-testkit-${name}-host-ca`);
+      hostCaPublic = ca.publicKey;
+      for (const k of hostKeys) {
+        const r = await run("ssh-keygen", [
+          "-q",
+          "-s",
+          ca.path,
+          "-I",
+          `${name}-host`,
+          "-h",
+          "-n",
+          "127.0.0.1,localhost",
+          "-V",
+          "-5m:+1d",
+          `${k.path}.pub`,
+        ]);
+        if (r.code !== 0) throw new Error(`ssh-keygen -s (host certificate) failed: ${r.stderr.trim()}`);
+        certConfig.push(`HostCertificate ${k.path}-cert.pub`);
+      }
+    }
     const configPath = join(dir, "sshd_config");
     const logPath = join(dir, "sshd.log");
     const pidFile = join(dir, "sshd.pid");
@@ -410,7 +440,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
         kex: options.kex,
         macs: options.macs,
         hostKeyAlgorithms: options.hostKeyAlgorithms,
-        extraConfig: options.extraConfig,
+        extraConfig: [...certConfig, ...(options.extraConfig ?? [])],
       });
       await writeFile(configPath, config, { mode: 0o644 });
       const check = await run(SSHD_PATH, ["-t", "-f", configPath]);
@@ -439,6 +469,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
       if (state === "ready" && proc.pid !== undefined) {
         return makeHandle({
           dir,
+          ...(hostCaPublic ? { hostCaPublic } : {}),
           name,
           port,
           version,
@@ -488,6 +519,7 @@ async function killTree(child: ChildProcess): Promise<void> {
 }
 
 interface HandleParts {
+  hostCaPublic?: string;
   dir: string;
   name: string;
   port: number;
@@ -514,6 +546,7 @@ function makeHandle(p: HandleParts): SshdHandle {
     userPublicKey: p.userKey.publicKey,
     hostKeyPublic: p.hostKey.publicKey,
     hostKeyFingerprint: p.hostKey.fingerprint,
+    ...(p.hostCaPublic ? { hostCaPublic: p.hostCaPublic } : {}),
     logPath: p.logPath,
     version: p.version,
     dir: p.dir,

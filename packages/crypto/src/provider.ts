@@ -1,0 +1,96 @@
+/**
+ * The CryptoProvider seam (DESIGN.md, crypto package): noble is the implementation of every
+ * algorithm, everywhere; a provider may supply a faster implementation of an algorithm the registry
+ * already has (node:crypto's OpenSSL in @purssh/crypto-node, say). The registry's lookups
+ * (`getCipher`, `getMac`, `getKex`, `getSignatureAlgorithm`) ask the active provider first and fall
+ * back to noble for every name it does not provide.
+ *
+ * A provider accelerates, it never adds or changes: it is only asked about names the registry
+ * implements, the supported and default lists stay as they are, and an algorithm it returns must
+ * agree with the built-in one on every parameter that shapes the wire (RFC 4253 §6: key, IV, block
+ * and MAC lengths, AEAD or not, encrypt-then-MAC or not; RFC 4253 §7, RFC 5656 §4: how kex public
+ * values travel; RFC 4253 §6.6: the key type a signature belongs to), or the lookup throws
+ * ERR_CRYPTO_PROVIDER_MISMATCH. Byte-for-byte agreement beyond that is the provider's duty and its
+ * test suite's: the known-answer suites run once per provider.
+ *
+ * The choice is process-wide, made once at start-up, before connections are opened: each
+ * connection looks its algorithms up when it negotiates them, so a change applies to key exchanges
+ * that start after it.
+ * @module
+ */
+import { SshError } from "@purssh/wire";
+import type { CipherAlgorithm, KexAlgorithm, MacAlgorithm, SignatureAlgorithm } from "./types.js";
+
+/** The packet-cipher helpers a provider's ciphers share with the built-in ones (same codes, same messages). */
+export { checkKeyLength, macError, tagOffset } from "./ciphers/packet-errors.js";
+
+/**
+ * Alternative implementations of registered algorithms. Each method returns the implementation of
+ * `name` or undefined to leave it to noble; it is called at every registry lookup, so it should
+ * return a cached object.
+ */
+export interface CryptoProvider {
+  /** Shown in errors and logs ("node:crypto"). */
+  readonly name: string;
+  cipher?(name: string): CipherAlgorithm | undefined;
+  mac?(name: string): MacAlgorithm | undefined;
+  kex?(name: string): KexAlgorithm | undefined;
+  signature?(name: string): SignatureAlgorithm | undefined;
+}
+
+let active: CryptoProvider | undefined;
+
+/**
+ * Installs `provider` for the whole process (undefined: noble only). Algorithms already handed out
+ * (the packet ciphers of open connections) keep working; later lookups see the new provider.
+ */
+export function useCryptoProvider(provider: CryptoProvider | undefined): void {
+  active = provider;
+}
+
+/** The provider installed by useCryptoProvider, or undefined when noble does everything. */
+export function activeCryptoProvider(): CryptoProvider | undefined {
+  return active;
+}
+
+interface AlgorithmOf {
+  cipher: CipherAlgorithm;
+  mac: MacAlgorithm;
+  kex: KexAlgorithm;
+  signature: SignatureAlgorithm;
+}
+type Kind = keyof AlgorithmOf;
+
+/** The fields that decide what goes on the wire; a provided algorithm must match the built-in one in each. */
+const WIRE_FIELDS: { readonly [K in Kind]: readonly (keyof AlgorithmOf[K] & string)[] } = {
+  cipher: ["name", "keyLength", "ivLength", "blockSize", "aead"],
+  mac: ["name", "keyLength", "macLength", "etm"],
+  kex: ["name", "publicKeyEncoding", "groupExchange"],
+  signature: ["name", "keyType"],
+};
+
+/**
+ * For the registry's lookups: the active provider's implementation of a built-in algorithm, or the
+ * built-in one. Undefined only when there is no built-in one (the provider is not asked then).
+ * @internal
+ */
+export function preferProvided<K extends Kind>(
+  kind: K,
+  builtIn: AlgorithmOf[K] | undefined,
+): AlgorithmOf[K] | undefined {
+  const provider = active;
+  if (builtIn === undefined || provider === undefined) return builtIn;
+  const lookup = provider[kind] as ((name: string) => AlgorithmOf[K] | undefined) | undefined;
+  const provided = lookup?.call(provider, builtIn.name);
+  if (provided === undefined) return builtIn;
+  for (const field of WIRE_FIELDS[kind]) {
+    if (provided[field] !== builtIn[field]) {
+      throw new SshError(
+        "ERR_CRYPTO_PROVIDER_MISMATCH",
+        `the ${provider.name} provider's ${kind} ${builtIn.name} has ${field} ${String(provided[field])}, ` +
+          `the built-in one ${String(builtIn[field])}`,
+      );
+    }
+  }
+  return provided;
+}
