@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { AuthClient, type AuthMethod } from "@purssh/auth";
 import { Connection, type RemoteForward } from "@purssh/connection";
 import type { RandomBytes } from "@purssh/crypto";
-import { type PrivateKey, parsePrivateKey } from "@purssh/keys";
+import { certifiedPrivateKey, type PrivateKey, parseCertificate, parsePrivateKey } from "@purssh/keys";
 import { connectTcp, SocketPump } from "@purssh/net";
 import { type AlgorithmPreferences, type NegotiatedAlgorithms, Transport } from "@purssh/transport";
 import { DISCONNECT, ProtocolError, SshError, utf8Decode } from "@purssh/wire";
@@ -26,6 +26,11 @@ export interface ConnectOptions {
   privateKey?: PrivateKey | string | Uint8Array;
   /** Passphrase for an encrypted `privateKey` file. */
   passphrase?: string;
+  /**
+   * An OpenSSH user certificate for `privateKey` (its `-cert.pub` text): offered first, then the
+   * plain key, as OpenSSH does.
+   */
+  certificate?: string;
   /** Explicit methods in order; default: publickey (if a key is given), then password. */
   authMethods?: readonly AuthMethod[];
   /** Mandatory: a verifier callback or the accepted keys / SHA256 fingerprints. */
@@ -183,6 +188,9 @@ function authMethods(options: ConnectOptions): AuthMethod[] {
       typeof options.privateKey === "string" || options.privateKey instanceof Uint8Array
         ? parsePrivateKey(options.privateKey, options.passphrase)
         : options.privateKey;
+    if (options.certificate !== undefined) {
+      methods.push({ kind: "publickey", key: certifiedPrivateKey(key, parseCertificate(options.certificate)) });
+    }
     methods.push({ kind: "publickey", key });
   }
   if (options.password !== undefined) methods.push({ kind: "password", password: options.password });

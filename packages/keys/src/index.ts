@@ -7,7 +7,55 @@
  * key generation. No `node:` imports: runs in browsers.
  * @module
  */
+export {
+  type AuthorizedKeyEntry,
+  type AuthorizedKeyMatch,
+  type AuthorizedKeys,
+  type AuthorizedKeysLineError,
+  type FindAuthorizedKeyOptions,
+  findAuthorizedKey,
+  parseAuthorizedKeys,
+  permitsListen,
+  permitsOpen,
+} from "./authorized-keys.js";
+export {
+  type AuthorizedKeyOptions,
+  DEFAULT_AUTHORIZED_KEY_OPTIONS,
+  type HostPortPermission,
+  parseAbsoluteTime,
+  parseAuthorizedKeyOptions,
+} from "./authorized-keys-options.js";
 export { bcryptPbkdf } from "./bcrypt-pbkdf.js";
+export {
+  CERT_VALID_FOREVER,
+  CERTIFICATE_KEY_TYPES,
+  type Certificate,
+  type CertificateKeyType,
+  type CertificateOption,
+  type CertificateOptionValues,
+  type CertificateSpec,
+  type CertificateType,
+  certificateTypeOf,
+  DEFAULT_USER_EXTENSIONS,
+  isCertificateType,
+  MAX_CERT_PRINCIPALS,
+  parseCertificate,
+  parseCertificateBlob,
+  SSH_CERT_TYPE,
+  signCertificate,
+} from "./certificate.js";
+export {
+  CERT_ERROR,
+  type CertErrorCode,
+  CertificateError,
+  type CertificatePermissions,
+  DEFAULT_CA_SIGNATURE_ALGORITHMS,
+  KNOWN_CRITICAL_OPTIONS,
+  KNOWN_EXTENSIONS,
+  type VerifiedCertificate,
+  type VerifyCertificateOptions,
+  verifyCertificate,
+} from "./certificate-verify.js";
 export { ECDSA_CURVES, type EcdsaCurveName, type EcdsaKeyType } from "./ecdsa-curves.js";
 export { ecdsaPrivateKey } from "./ecdsa-key.js";
 export { KEY_ERROR, KeyError, type KeyErrorCode } from "./errors.js";
@@ -21,6 +69,25 @@ export {
 } from "./fingerprint.js";
 export { type GenerateKeyOptions, generateKey } from "./generate.js";
 export {
+  knownHostsName,
+  matchAddressList,
+  matchHostAndAddress,
+  matchHostname,
+  matchPattern,
+  matchPatternList,
+  type PatternListMatch,
+  SSH_DEFAULT_PORT,
+} from "./host-patterns.js";
+export {
+  type CidrBlock,
+  type CidrList,
+  cidrContains,
+  type IpAddress,
+  parseCidr,
+  parseCidrList,
+  parseIpAddress,
+} from "./ip-address.js";
+export {
   type PublicKeyParams,
   RSA_MAX_BITS,
   RSA_MIN_BITS,
@@ -29,6 +96,19 @@ export {
   SSH_RSA,
 } from "./key-blobs.js";
 export { parsePrivateKey, parsePublicKeyFile } from "./key-file.js";
+export {
+  hashKnownHostName,
+  KnownHosts,
+  type KnownHostsAddOptions,
+  type KnownHostsCheck,
+  type KnownHostsCheckOptions,
+  type KnownHostsEntry,
+  type KnownHostsHosts,
+  type KnownHostsLineError,
+  type KnownHostsMarker,
+  type KnownHostsStatus,
+  parseKnownHosts,
+} from "./known-hosts.js";
 export { KEY_FILE_CIPHERS } from "./openssh-key-ciphers.js";
 export {
   DEFAULT_BCRYPT_ROUNDS,
@@ -76,3 +156,4 @@ export {
 export { RSA_SIGNATURE_ALGORITHMS, type RsaPrivateComponents, rsaPrivateKey } from "./rsa-key.js";
 export { DEFAULT_RSA_BITS, generateRsaKey, RSA_PUBLIC_EXPONENT } from "./rsa-keygen.js";
 export { type SecurityKeyPublic, securityKeyPrivateKey } from "./sk-key.js";
+export { certifiedPrivateKey } from "./certified-key.js";

@@ -45,6 +45,8 @@ export interface TunnelSettings {
   localHost: string;
   localPort: number;
   forwardingLocalHost: string;
+  /** SignedSSHCert: the OpenSSH user certificate (one-line text) for SSHCert's key. */
+  signedSshCert: string;
 }
 
 /** OpenSSH 10's PubkeyAcceptedAlgorithms order among what we can sign with (no certs yet). */
@@ -85,6 +87,7 @@ export function defaultSettings(): TunnelSettings {
     localHost: "",
     localPort: 0,
     forwardingLocalHost: "",
+    signedSshCert: "",
   };
 }
 
@@ -142,7 +145,6 @@ const NOT_YET: Record<string, string> = {
   KerberosSPN: "GSSAPI authentication",
   PasswordPrompt: "keyboard-interactive authentication",
   RecordLength: "the complete seed surface",
-  SignedSSHCert: "certificate authentication",
   SSHAcceptServerCAKey: "host certificates",
   SSHKeepAliveCountMax: "keepalive",
   SSHKeepAliveInterval: "keepalive",

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseCertificate } from "@purssh/keys";
 import { SSHTunnelError, SSHTunnelErrorCodes } from "./errors.js";
 import {
   type ConfigEntry,
@@ -246,6 +247,22 @@ export function buildConfigTable(t: SSHReverseTunnel): Record<string, ConfigEntr
       get: () => s.forwardingLocalHost,
       set: (v) => {
         s.forwardingLocalHost = v.trim();
+      },
+    },
+    SignedSSHCert: {
+      get: () => s.signedSshCert,
+      set: (v) => {
+        const text = v.trim();
+        if (text !== "") {
+          try {
+            parseCertificate(text);
+          } catch (e) {
+            throw new SSHTunnelError(SSHTunnelErrorCodes.KEY_ERROR, `SignedSSHCert: ${(e as Error).message}`, {
+              cause: e,
+            });
+          }
+        }
+        s.signedSshCert = text;
       },
     },
     BuildInfo: readOnly(() => `purssh ${VERSION} (pure TypeScript, noble crypto)`),

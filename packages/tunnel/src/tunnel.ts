@@ -10,7 +10,13 @@ import { EventEmitter } from "node:events";
 import type * as net from "node:net";
 import type { AuthMethod } from "@purssh/auth";
 import { connect, type ForwardedConnection, type RemoteListener, type SshClient } from "@purssh/client";
-import { fingerprintHex, fingerprintSha1, fingerprintSha256 } from "@purssh/keys";
+import {
+  certifiedPrivateKey,
+  fingerprintHex,
+  fingerprintSha1,
+  fingerprintSha256,
+  parseCertificate,
+} from "@purssh/keys";
 import { connectTcp } from "@purssh/net";
 import { DecodePacket, EncodePacket, equalBytes, GetSSHParam, GetSSHParamBytes, SetSSHParam } from "@purssh/wire";
 import type { Certificate } from "./certificate.js";
@@ -416,13 +422,17 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
       return k;
     };
     const sigAlgs = this.settings.pubKeyAuthSigAlgorithms;
-    const withKey = (): AuthMethod => {
+    const withKey = (): AuthMethod[] => {
       const k = key();
       const algorithms = sigAlgs.filter((a) => k.signatureAlgorithms.includes(a));
       if (algorithms.length === 0) {
         throw this.invalid(`SSHPubKeyAuthSigAlgorithms allows none of ${k.signatureAlgorithms.join(", ")}`);
       }
-      return { kind: "publickey", key: k, algorithms };
+      const plain: AuthMethod = { kind: "publickey", key: k, algorithms };
+      if (!this.settings.signedSshCert) return [plain];
+      // SignedSSHCert: the certificate first, then the plain key (as OpenSSH tries them).
+      const certified = certifiedPrivateKey(k, parseCertificate(this.settings.signedSshCert));
+      return [{ kind: "publickey", key: certified }, plain];
     };
     switch (this.authMode) {
       case SSHAuthModes.amNone:
@@ -430,9 +440,9 @@ export class SSHReverseTunnel extends EventEmitter<SSHReverseTunnelEvents> {
       case SSHAuthModes.amPassword:
         return [{ kind: "password", password: this.password }];
       case SSHAuthModes.amPublicKey:
-        return [withKey()];
+        return withKey();
       case SSHAuthModes.amMultiFactor:
-        return [...(this.cert?.privateKey ? [withKey()] : []), { kind: "password", password: this.password }];
+        return [...(this.cert?.privateKey ? withKey() : []), { kind: "password", password: this.password }];
       case SSHAuthModes.amKeyboardInteractive:
       case SSHAuthModes.amGSSAPIWithMic:
       case SSHAuthModes.amCustom:
