@@ -76,7 +76,14 @@ export const DEFAULT_AUTHORIZED_KEY_OPTIONS: AuthorizedKeyOptions = Object.freez
   verifyRequired: false,
 });
 
-type Flag = "portForwarding" | "agentForwarding" | "x11Forwarding" | "pty" | "userRc" | "touchRequired" | "verifyRequired";
+type Flag =
+  | "portForwarding"
+  | "agentForwarding"
+  | "x11Forwarding"
+  | "pty"
+  | "userRc"
+  | "touchRequired"
+  | "verifyRequired";
 
 /** Negatable flags by lower-cased keyword. */
 const FLAGS: Readonly<Record<string, Flag>> = {
@@ -88,18 +95,6 @@ const FLAGS: Readonly<Record<string, Flag>> = {
   "touch-required": "touchRequired",
   "verify-required": "verifyRequired",
 };
-
-/** Options that take a quoted value. */
-const VALUED = new Set([
-  "command",
-  "principals",
-  "from",
-  "expiry-time",
-  "environment",
-  "permitopen",
-  "permitlisten",
-  "tunnel",
-]);
 
 function bad(reason: string): KeyError {
   return new KeyError(KEY_ERROR.PARSE, `bad key options: ${reason}`);
@@ -174,15 +169,68 @@ export function parseAbsoluteTime(text: string): bigint {
   return BigInt(Math.floor(ms / 1000));
 }
 
+interface ParseState {
+  readonly o: Mutable<AuthorizedKeyOptions>;
+  readonly environment: { name: string; value: string }[];
+  readonly permitOpen: HostPortPermission[];
+  readonly permitListen: HostPortPermission[];
+}
+
+function once(keyword: string, present: boolean): void {
+  if (present) throw bad(`multiple "${keyword}" clauses`);
+}
+
+/** Options that take a quoted value, by lower-cased keyword. */
+const VALUED: Readonly<Record<string, (s: ParseState, value: string, keyword: string) => void>> = {
+  command(s, value, keyword) {
+    once(keyword, s.o.command !== undefined);
+    s.o.command = value;
+  },
+  principals(s, value, keyword) {
+    once(keyword, s.o.principals !== undefined);
+    const names = value.split(",");
+    const firstEmpty = names.indexOf("");
+    s.o.principals = Object.freeze(firstEmpty < 0 ? names : names.slice(0, firstEmpty));
+  },
+  from(s, value, keyword) {
+    once(keyword, s.o.from !== undefined);
+    s.o.from = value;
+  },
+  "expiry-time"(s, value) {
+    const t = parseAbsoluteTime(value);
+    if (s.o.expiryTime === undefined || t < s.o.expiryTime) s.o.expiryTime = t;
+  },
+  environment(s, value) {
+    if (s.environment.length >= MAX_ENVIRONMENT) throw bad("too many environment strings");
+    const eq = value.indexOf("=");
+    const name = eq < 0 ? "" : value.slice(0, eq);
+    if (!/^[A-Za-z0-9_]+$/.test(name)) throw bad(`invalid environment string "${value}"`);
+    if (!s.environment.some((e) => e.name === name)) {
+      s.environment.push(Object.freeze({ name, value: value.slice(eq + 1) }));
+    }
+  },
+  permitopen(s, value, keyword) {
+    if (s.permitOpen.length >= MAX_PERMITS) throw bad("too many permission directives");
+    s.permitOpen.push(parsePermit(value, keyword, false));
+  },
+  permitlisten(s, value, keyword) {
+    if (s.permitListen.length >= MAX_PERMITS) throw bad("too many permission directives");
+    s.permitListen.push(parsePermit(value, keyword, true));
+  },
+  tunnel(s, value) {
+    if (value.toLowerCase() === "any") s.o.tunnel = "any";
+    else if (/^\d{1,10}$/.test(value) && Number(value) <= MAX_TUNNEL_ID) s.o.tunnel = Number(value);
+    else throw bad(`invalid tun device "${value}"`);
+  },
+};
+
 /**
  * Parses an options field (the text before the key type, without surrounding whitespace). Throws
  * a KeyError ("bad key options: …") naming the offending option.
  */
 export function parseAuthorizedKeyOptions(text: string): AuthorizedKeyOptions {
   const o: Mutable<AuthorizedKeyOptions> = { ...DEFAULT_AUTHORIZED_KEY_OPTIONS };
-  const environment: { name: string; value: string }[] = [];
-  const permitOpen: HostPortPermission[] = [];
-  const permitListen: HostPortPermission[] = [];
+  const state: ParseState = { o, environment: [], permitOpen: [], permitListen: [] };
   let i = 0;
   while (i < text.length) {
     const rest = text.slice(i);
@@ -190,56 +238,11 @@ export function parseAuthorizedKeyOptions(text: string): AuthorizedKeyOptions {
     const name = nameEnd < 0 ? rest : rest.slice(0, nameEnd);
     const keyword = name.toLowerCase();
     if (rest[name.length] === "=") {
-      if (!VALUED.has(keyword)) throw bad(`unknown key option ${JSON.stringify(name.slice(0, 60))}`);
+      const handler = Object.hasOwn(VALUED, keyword) ? VALUED[keyword] : undefined;
+      if (handler === undefined) throw bad(`unknown key option ${JSON.stringify(name.slice(0, 60))}`);
       const [value, next] = dequote(text, i + name.length + 1, name);
       i = next;
-      switch (keyword) {
-        case "command":
-          if (o.command !== undefined) throw bad('multiple "command" clauses');
-          o.command = value;
-          break;
-        case "principals": {
-          if (o.principals !== undefined) throw bad('multiple "principals" clauses');
-          const names = value.split(",");
-          const firstEmpty = names.indexOf("");
-          o.principals = Object.freeze(firstEmpty < 0 ? names : names.slice(0, firstEmpty));
-          break;
-        }
-        case "from":
-          if (o.from !== undefined) throw bad('multiple "from" clauses');
-          o.from = value;
-          break;
-        case "expiry-time": {
-          const t = parseAbsoluteTime(value);
-          if (o.expiryTime === undefined || t < o.expiryTime) o.expiryTime = t;
-          break;
-        }
-        case "environment": {
-          if (environment.length >= MAX_ENVIRONMENT) throw bad("too many environment strings");
-          const eq = value.indexOf("=");
-          const envName = eq < 0 ? "" : value.slice(0, eq);
-          if (!/^[A-Za-z0-9_]+$/.test(envName)) throw bad(`invalid environment string "${value}"`);
-          if (!environment.some((e) => e.name === envName)) {
-            environment.push(Object.freeze({ name: envName, value: value.slice(eq + 1) }));
-          }
-          break;
-        }
-        case "permitopen":
-        case "permitlisten": {
-          const list = keyword === "permitopen" ? permitOpen : permitListen;
-          if (list.length >= MAX_PERMITS) throw bad("too many permission directives");
-          list.push(parsePermit(value, name, keyword === "permitlisten"));
-          break;
-        }
-        case "tunnel": {
-          if (value.toLowerCase() === "any") o.tunnel = "any";
-          else if (/^\d{1,10}$/.test(value) && Number(value) <= MAX_TUNNEL_ID) o.tunnel = Number(value);
-          else throw bad(`invalid tun device "${value}"`);
-          break;
-        }
-        default:
-          throw bad(`unknown key option ${JSON.stringify(name.slice(0, 60))}`);
-      }
+      handler(state, value, keyword);
     } else {
       i += name.length;
       if (keyword === "restrict") {
@@ -260,8 +263,8 @@ export function parseAuthorizedKeyOptions(text: string): AuthorizedKeyOptions {
     i++;
     if (i >= text.length) throw bad("unexpected end-of-options");
   }
-  o.environment = Object.freeze(environment);
-  o.permitOpen = Object.freeze(permitOpen);
-  o.permitListen = Object.freeze(permitListen);
+  o.environment = Object.freeze(state.environment);
+  o.permitOpen = Object.freeze(state.permitOpen);
+  o.permitListen = Object.freeze(state.permitListen);
   return Object.freeze(o);
 }

@@ -14,13 +14,13 @@
  * the forwarding layer (OpenSSH channels.c remote_open_match / open_match).
  * @module
  */
-import { equalBytes, SshError } from "@purssh/wire";
+import { equalBytes } from "@purssh/wire";
 import {
   type AuthorizedKeyOptions,
   DEFAULT_AUTHORIZED_KEY_OPTIONS,
   parseAuthorizedKeyOptions,
 } from "./authorized-keys-options.js";
-import { CERTIFICATE_KEY_TYPES, isCertificateType, parseCertificateBlob } from "./certificate.js";
+import { CERTIFICATE_KEY_TYPES, isCertificateType, parseCertificateBlob, unixSeconds } from "./certificate.js";
 import { CertificateError, type VerifiedCertificate, verifyCertificate } from "./certificate-verify.js";
 import { KEY_ERROR, KeyError, type KeyErrorCode } from "./errors.js";
 import { matchHostAndAddress, matchPattern } from "./host-patterns.js";
@@ -139,11 +139,6 @@ export interface AuthorizedKeyMatch {
   readonly forceCommand?: string;
 }
 
-function seconds(now: Date | bigint | undefined): bigint {
-  const t = now ?? new Date();
-  return t instanceof Date ? BigInt(Math.floor(t.getTime() / 1000)) : t;
-}
-
 /** sshd auth_authorise_keyopts: expiry-time and from="…"; a reason when refused. */
 function refusal(o: AuthorizedKeyOptions, now: bigint, find: FindAuthorizedKeyOptions): string | undefined {
   if (o.expiryTime !== undefined && o.expiryTime < now) return "the entry has expired (expiry-time)";
@@ -220,7 +215,7 @@ export function findAuthorizedKey(
   keyBlob: Uint8Array,
   options: FindAuthorizedKeyOptions = {},
 ): AuthorizedKeyMatch | undefined {
-  const now = seconds(options.now);
+  const now = unixSeconds(options.now ?? new Date(), "the current time");
   const refuse = options.onRefused ?? (() => {});
   if (isCertificateType(keyTypeOfBlob(keyBlob))) return matchCertificate(entries, keyBlob, options, now, refuse);
   for (const entry of entries) {
@@ -277,6 +272,3 @@ export function permitsOpen(granted: AuthorizedKeyEntry | AuthorizedKeyMatch, ho
   if (options.permitOpen.length === 0) return true;
   return options.permitOpen.some((p) => (p.port === "*" || p.port === port) && (p.host === "*" || p.host === host));
 }
-
-/** @internal kept so SshError stays the common base of everything thrown here. */
-export type AuthorizedKeysError = KeyError | CertificateError | SshError;

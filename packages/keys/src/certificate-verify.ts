@@ -25,7 +25,7 @@
 import { getSignatureAlgorithm } from "@purssh/crypto";
 import { equalBytes, SshError } from "@purssh/wire";
 import type { Certificate, CertificateOption, CertificateType } from "./certificate.js";
-import { isCertificateType } from "./certificate.js";
+import { isCertificateType, unixSeconds } from "./certificate.js";
 import { matchPattern } from "./host-patterns.js";
 import { type CidrList, parseCidrList } from "./ip-address.js";
 
@@ -143,10 +143,6 @@ export interface VerifiedCertificate {
 
 function fail(code: CertErrorCode, message: string, cause?: unknown): never {
   throw new CertificateError(code, message, cause === undefined ? undefined : { cause });
-}
-
-function toSeconds(now: Date | bigint): bigint {
-  return now instanceof Date ? BigInt(Math.floor(now.getTime() / 1000)) : now;
 }
 
 function checkSignature(cert: Certificate, allowed: readonly string[]): void {
@@ -281,7 +277,7 @@ export function verifyCertificate(cert: Certificate, options: VerifyCertificateO
       `certificate ${JSON.stringify(cert.keyId)} is a ${cert.certificateType} certificate, not a ${options.type} certificate`,
     );
   }
-  const now = toSeconds(options.now);
+  const now = unixSeconds(options.now, "the verification time");
   if (now < cert.validAfter)
     fail(CERT_ERROR.NOT_YET_VALID, `certificate ${JSON.stringify(cert.keyId)} is not yet valid`);
   if (now >= cert.validBefore) fail(CERT_ERROR.EXPIRED, `certificate ${JSON.stringify(cert.keyId)} has expired`);

@@ -22,7 +22,7 @@
  * the PROTOCOL.u2f sk-* keys; ssh-dss certificates are not supported.
  * @module
  */
-import { concatBytes, fromBase64, SshReader, SshWriter, utf8Decode, utf8Encode } from "@purssh/wire";
+import { concatBytes, SshReader, SshWriter, utf8Decode, utf8Encode } from "@purssh/wire";
 import { decoding, KEY_ERROR, KeyError } from "./errors.js";
 import { readPublicKeyFields } from "./key-blobs.js";
 import type { PrivateKey } from "./private-key.js";
@@ -266,11 +266,6 @@ export function parseCertificate(text: string): Certificate {
   return parseCertificateBlob(key.blob, key.comment);
 }
 
-/** A certificate from base64 alone (as in a known_hosts or authorized_keys line). @internal */
-export function certificateFromBase64(b64: string): Certificate {
-  return parseCertificateBlob(fromBase64(b64));
-}
-
 /** Option values for signCertificate: `true` for a flag, a string for a string-valued option, raw bytes otherwise. */
 export type CertificateOptionValues = Readonly<Record<string, true | string | Uint8Array>>;
 
@@ -297,8 +292,16 @@ export interface CertificateSpec {
   readonly comment?: string;
 }
 
+/** Seconds since 1970 of a Date (rounded down) or a bigint; an invalid Date is an argument error. @internal */
+export function unixSeconds(t: bigint | Date, what: string): bigint {
+  if (!(t instanceof Date)) return t;
+  const ms = t.getTime();
+  if (!Number.isFinite(ms)) throw new KeyError(KEY_ERROR.INVALID_ARGUMENT, `${what} is an invalid Date`);
+  return BigInt(Math.floor(ms / 1000));
+}
+
 function seconds(t: bigint | Date, what: string): bigint {
-  const v = t instanceof Date ? BigInt(Math.floor(t.getTime() / 1000)) : t;
+  const v = unixSeconds(t, `certificate ${what}`);
   if (v < 0n || v > CERT_VALID_FOREVER) {
     throw new KeyError(KEY_ERROR.INVALID_ARGUMENT, `certificate ${what} ${v} is outside 0…2^64-1`);
   }

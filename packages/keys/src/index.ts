@@ -3,8 +3,10 @@
  * and sk-* keys; the OpenSSH one-line form, RFC 4716 and PEM SubjectPublicKeyInfo), fingerprints
  * (ssh-keygen -l forms), private keys in OpenSSH format (PROTOCOL.key, plain and bcrypt_pbkdf
  * encrypted), PEM (PKCS#1, SEC 1, PKCS#8, encrypted PKCS#8 and legacy OpenSSL encryption) and
- * PuTTY PPK v2/v3, signing keys for ssh-ed25519, ecdsa-sha2-nistp* and rsa-sha2-* / ssh-rsa, and
- * key generation. No `node:` imports: runs in browsers.
+ * PuTTY PPK v2/v3, signing keys for ssh-ed25519, ecdsa-sha2-nistp* and rsa-sha2-* / ssh-rsa, key
+ * generation, OpenSSH certificates (PROTOCOL.certkeys: parse, verify, sign, and user-certificate
+ * signing keys), known_hosts and authorized_keys (sshd(8) file formats). No `node:` imports: runs
+ * in browsers.
  * @module
  */
 export {
@@ -56,6 +58,7 @@ export {
   type VerifyCertificateOptions,
   verifyCertificate,
 } from "./certificate-verify.js";
+export { certifiedPrivateKey } from "./certified-key.js";
 export { ECDSA_CURVES, type EcdsaCurveName, type EcdsaKeyType } from "./ecdsa-curves.js";
 export { ecdsaPrivateKey } from "./ecdsa-key.js";
 export { KEY_ERROR, KeyError, type KeyErrorCode } from "./errors.js";
@@ -156,4 +159,3 @@ export {
 export { RSA_SIGNATURE_ALGORITHMS, type RsaPrivateComponents, rsaPrivateKey } from "./rsa-key.js";
 export { DEFAULT_RSA_BITS, generateRsaKey, RSA_PUBLIC_EXPONENT } from "./rsa-keygen.js";
 export { type SecurityKeyPublic, securityKeyPrivateKey } from "./sk-key.js";
-export { certifiedPrivateKey } from "./certified-key.js";

@@ -97,14 +97,10 @@ export function hashKnownHostName(name: string, salt?: Uint8Array): string {
   return `${HASH_MAGIC}${toBase64(s)}|${toBase64(hmac(sha1, s, utf8Encode(name)))}`;
 }
 
-function lineError(code: KeyErrorCode, message: string): KeyError {
-  return new KeyError(code, message);
-}
-
 function parseHosts(field: string): KnownHostsHosts {
   if (!field.startsWith("|")) return { kind: "patterns", patterns: field };
   const m = /^\|1\|([^|]+)\|([^|]+)$/.exec(field);
-  if (m === null) throw lineError(KEY_ERROR.PARSE, "hashed host name is not |1|salt|hash");
+  if (m === null) throw new KeyError(KEY_ERROR.PARSE, "hashed host name is not |1|salt|hash");
   let salt: Uint8Array;
   let hash: Uint8Array;
   try {
@@ -114,7 +110,7 @@ function parseHosts(field: string): KnownHostsHosts {
     throw new KeyError(KEY_ERROR.PARSE, "hashed host name is not valid base64", { cause });
   }
   if (salt.length !== HASH_SALT_LENGTH || hash.length !== HASH_SALT_LENGTH) {
-    throw lineError(KEY_ERROR.PARSE, `hashed host name needs a ${HASH_SALT_LENGTH}-byte salt and HMAC-SHA1`);
+    throw new KeyError(KEY_ERROR.PARSE, `hashed host name needs a ${HASH_SALT_LENGTH}-byte salt and HMAC-SHA1`);
   }
   return { kind: "hashed", salt, hash, text: field };
 }
@@ -125,23 +121,23 @@ function parseLine(text: string, line: number): KnownHostsEntry {
   let marker: KnownHostsMarker | undefined;
   while (rest.startsWith("@")) {
     const m = /^(@\S*)[ \t]+/.exec(rest);
-    if (m === null) throw lineError(KEY_ERROR.PARSE, "a marker must be followed by host patterns and a key");
-    if (marker !== undefined) throw lineError(KEY_ERROR.PARSE, "only one marker is allowed per line");
+    if (m === null) throw new KeyError(KEY_ERROR.PARSE, "a marker must be followed by host patterns and a key");
+    if (marker !== undefined) throw new KeyError(KEY_ERROR.PARSE, "only one marker is allowed per line");
     const word = m[1] as string;
     if (word === "@cert-authority") marker = "cert-authority";
     else if (word === "@revoked") marker = "revoked";
-    else throw lineError(KEY_ERROR.PARSE, `unknown marker ${JSON.stringify(word.slice(0, 40))}`);
+    else throw new KeyError(KEY_ERROR.PARSE, `unknown marker ${JSON.stringify(word.slice(0, 40))}`);
     rest = rest.slice(m[0].length);
   }
   const m = /^(\S+)[ \t]+(.*)$/.exec(rest);
   const keyText = m?.[2] ?? "";
   if (m === null || keyText === "" || keyText.startsWith("#")) {
-    throw lineError(KEY_ERROR.PARSE, "the line has host patterns but no key");
+    throw new KeyError(KEY_ERROR.PARSE, "the line has host patterns but no key");
   }
   const hosts = parseHosts(m[1] as string);
   const key = parsePublicKey(keyText);
   if (decodePublicKey(key).kind === "opaque") {
-    throw lineError(KEY_ERROR.UNSUPPORTED_TYPE, `key type ${JSON.stringify(key.type)} is not supported here`);
+    throw new KeyError(KEY_ERROR.UNSUPPORTED_TYPE, `key type ${JSON.stringify(key.type)} is not supported here`);
   }
   return Object.freeze(marker === undefined ? { line, hosts, key, text } : { line, marker, hosts, key, text });
 }
@@ -233,6 +229,9 @@ export class KnownHosts {
     }
     if (isCertificateType(key.type)) {
       throw new KeyError(KEY_ERROR.INVALID_ARGUMENT, "known_hosts records plain keys; record the CA of a certificate");
+    }
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new KeyError(KEY_ERROR.INVALID_ARGUMENT, `port ${port} is not a TCP port`);
     }
     const name = knownHostsName(host, port);
     const hosts = options.hashed === true ? hashKnownHostName(name, options.salt) : name;
