@@ -4,6 +4,7 @@
  * @module
  */
 
+export * from "./errors.js";
 export * from "./key-exchange.js";
 export * from "./limits.js";
 export * from "./negotiate.js";

@@ -33,8 +33,8 @@ import {
   SshError,
   Unimplemented,
   utf8Encode,
-  WireError,
 } from "@purssh/wire";
+import { asConnectionError } from "./errors.js";
 import {
   checkExchangeSignature,
   deriveSessionKeys,
@@ -566,18 +566,7 @@ export class Transport {
 
   private fail(e: unknown): void {
     if (this.phase.kind === "closed") return;
-    const error =
-      e instanceof ProtocolError
-        ? e
-        : e instanceof WireError
-          ? new ProtocolError(e.code, `malformed message from the server: ${e.message}`, DISCONNECT.PROTOCOL_ERROR, {
-              cause: e,
-            })
-          : e instanceof SshError
-            ? e
-            : new SshError("ERR_INTERNAL", `internal error: ${e instanceof Error ? e.message : String(e)}`, {
-                cause: e,
-              });
+    const error = asConnectionError(e);
     if (error instanceof ProtocolError && this.phase.kind === "packets") {
       try {
         this.writePacket(Disconnect.encode({ reasonCode: error.reason, description: error.message, languageTag: "" }));
