@@ -1,7 +1,19 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const pkgs = ["wire", "crypto", "keys", "transport", "auth", "connection", "net", "client", "tunnel", "testkit"];
+const pkgs = [
+  "wire",
+  "crypto",
+  "crypto-node",
+  "keys",
+  "transport",
+  "auth",
+  "connection",
+  "net",
+  "client",
+  "tunnel",
+  "testkit",
+];
 const alias = Object.fromEntries(
   pkgs.map((p) => [`@purssh/${p}`, fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url))]),
 );

@@ -3,8 +3,9 @@
  * raw-cipher ceiling), the JSON summary and the one-line human summary. Only node: imports here.
  * @module
  */
-import type { Direction, Impl } from "./config.js";
-import { IMPL_LABEL, MIB } from "./config.js";
+import type { CeilingResult } from "./ceiling.js";
+import type { Direction, Runner } from "./config.js";
+import { MIB, RUNNER_LABEL } from "./config.js";
 
 // ---------------------------------------------------------------------------------------------
 // RSS
@@ -57,8 +58,11 @@ export class RssSampler {
 // Results
 
 export interface RunRecord {
-  impl: Impl;
+  /** purssh (noble), purssh+node (node:crypto provider), ssh2 or openssh. */
+  runner: Runner;
   cipher: string;
+  /** The MAC with a non-AEAD cipher, else "". */
+  mac: string;
   direction: Direction;
   bytes: number;
   ok: boolean;
@@ -73,31 +77,29 @@ export interface RunRecord {
   peakArrayBuffers?: number;
 }
 
-export interface CeilingRecord {
-  cipher: string;
-  packets: number;
-  sealMibps: number;
-  openMibps: number;
-  nobleEncryptMibps: number;
-  nobleDecryptMibps: number;
-}
+/** The ceiling of one cipher (ceiling.ts; a type-only import, so this module stays node:-only). */
+export type CeilingRecord = CeilingResult;
 
 export interface TableRow {
   cipher: string;
   direction: Direction;
-  purssh: number | null;
-  ssh2: number | null;
-  openssh: number | null;
+  /** MiB/s per runner (null: not run, or failed). */
+  rates: Record<Runner, number | null>;
   pursshVsSsh2: number | null;
+  nodeVsSsh2: number | null;
+  nodeVsPurssh: number | null;
   pursshVsOpenssh: number | null;
+  nodeVsOpenssh: number | null;
   /** purssh tunnel / noble raw primitive (decrypt for inbound, encrypt for outbound). */
   pursshVsNoble: number | null;
-  /** purssh tunnel / our packet cipher alone (open for inbound, seal for outbound). */
+  /** purssh tunnel / our noble packet cipher alone (open for inbound, seal for outbound). */
   pursshVsPacketCipher: number | null;
+  /** purssh+node tunnel / the node:crypto packet cipher alone. */
+  nodeVsNodePacketCipher: number | null;
 }
 
-function rate(runs: RunRecord[], impl: Impl, cipher: string, direction: Direction): number | null {
-  const r = runs.find((x) => x.impl === impl && x.cipher === cipher && x.direction === direction);
+function rate(runs: RunRecord[], runner: Runner, cipher: string, direction: Direction): number | null {
+  const r = runs.find((x) => x.runner === runner && x.cipher === cipher && x.direction === direction);
   return r?.ok && r.mibps !== undefined ? r.mibps : null;
 }
 
@@ -116,20 +118,26 @@ export function buildRows(
   for (const cipher of ciphers) {
     const c = ceilings.find((x) => x.cipher === cipher);
     for (const direction of directions) {
-      const purssh = rate(runs, "purssh", cipher, direction);
-      const ssh2 = rate(runs, "ssh2", cipher, direction);
-      const openssh = rate(runs, "openssh", cipher, direction);
+      const rates: Record<Runner, number | null> = {
+        purssh: rate(runs, "purssh", cipher, direction),
+        "purssh+node": rate(runs, "purssh+node", cipher, direction),
+        ssh2: rate(runs, "ssh2", cipher, direction),
+        openssh: rate(runs, "openssh", cipher, direction),
+      };
       const inbound = direction === "inbound";
+      const node = rates["purssh+node"];
       rows.push({
         cipher,
         direction,
-        purssh,
-        ssh2,
-        openssh,
-        pursshVsSsh2: ratio(purssh, ssh2),
-        pursshVsOpenssh: ratio(purssh, openssh),
-        pursshVsNoble: ratio(purssh, c && (inbound ? c.nobleDecryptMibps : c.nobleEncryptMibps)),
-        pursshVsPacketCipher: ratio(purssh, c && (inbound ? c.openMibps : c.sealMibps)),
+        rates,
+        pursshVsSsh2: ratio(rates.purssh, rates.ssh2),
+        nodeVsSsh2: ratio(node, rates.ssh2),
+        nodeVsPurssh: ratio(node, rates.purssh),
+        pursshVsOpenssh: ratio(rates.purssh, rates.openssh),
+        nodeVsOpenssh: ratio(node, rates.openssh),
+        pursshVsNoble: ratio(rates.purssh, c && (inbound ? c.nobleDecryptMibps : c.nobleEncryptMibps)),
+        pursshVsPacketCipher: ratio(rates.purssh, c && (inbound ? c.openMibps : c.sealMibps)),
+        nodeVsNodePacketCipher: ratio(node, c && (inbound ? c.nodeOpenMibps : c.nodeSealMibps)),
       });
     }
   }
@@ -150,28 +158,30 @@ function table(header: string[], rows: string[][], rightFrom: number): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-export function tunnelTable(rows: TableRow[], runs: RunRecord[]): string {
-  const failed = (impl: Impl, r: TableRow) =>
-    runs.some((x) => x.impl === impl && x.cipher === r.cipher && x.direction === r.direction && !x.ok);
-  const cell = (impl: Impl, r: TableRow, v: number | null) => (v === null && failed(impl, r) ? "FAIL" : fmt(v));
+/** Rates of the runners that ran, then the ratios whose both sides ran. */
+export function tunnelTable(rows: TableRow[], runs: RunRecord[], runners: readonly Runner[]): string {
+  const failed = (runner: Runner, r: TableRow) =>
+    runs.some((x) => x.runner === runner && x.cipher === r.cipher && x.direction === r.direction && !x.ok);
+  const cell = (runner: Runner, r: TableRow) => {
+    const v = r.rates[runner];
+    return v === null && failed(runner, r) ? "FAIL" : fmt(v);
+  };
+  const has = (x: Runner) => runners.includes(x);
+  const ratios: [string, (r: TableRow) => number | null, boolean][] = [
+    ["purssh/ssh2", (r) => r.pursshVsSsh2, has("purssh") && has("ssh2")],
+    ["+node/ssh2", (r) => r.nodeVsSsh2, has("purssh+node") && has("ssh2")],
+    ["+node/purssh", (r) => r.nodeVsPurssh, has("purssh+node") && has("purssh")],
+    ["purssh/ssh -R", (r) => r.pursshVsOpenssh, has("purssh") && has("openssh")],
+    ["+node/ssh -R", (r) => r.nodeVsOpenssh, has("purssh+node") && has("openssh")],
+  ];
+  const shown = ratios.filter(([, , on]) => on);
   return table(
-    [
-      "cipher",
-      "direction",
-      `${IMPL_LABEL.purssh} MiB/s`,
-      `${IMPL_LABEL.ssh2} MiB/s`,
-      `${IMPL_LABEL.openssh} MiB/s`,
-      "purssh/ssh2",
-      "purssh/openssh",
-    ],
+    ["cipher", "direction", ...runners.map((x) => `${RUNNER_LABEL[x]} MiB/s`), ...shown.map(([h]) => h)],
     rows.map((r) => [
       r.cipher,
       r.direction,
-      cell("purssh", r, r.purssh),
-      cell("ssh2", r, r.ssh2),
-      cell("openssh", r, r.openssh),
-      fmt(r.pursshVsSsh2, 2),
-      fmt(r.pursshVsOpenssh, 2),
+      ...runners.map((x) => cell(x, r)),
+      ...shown.map(([, get]) => fmt(get(r), 2)),
     ]),
     2,
   );
@@ -187,10 +197,13 @@ export function ceilingTable(ceilings: CeilingRecord[], rows: TableRow[]): strin
         c.cipher,
         `${direction} (${inbound ? "open" : "seal"})`,
         fmt(inbound ? c.openMibps : c.sealMibps),
+        fmt(inbound ? c.nodeOpenMibps : c.nodeSealMibps),
         fmt(inbound ? c.nobleDecryptMibps : c.nobleEncryptMibps),
-        fmt(r?.purssh),
+        fmt(r?.rates.purssh),
+        fmt(r?.rates["purssh+node"]),
         fmt(r?.pursshVsPacketCipher, 2),
         fmt(r?.pursshVsNoble, 2),
+        fmt(r?.nodeVsNodePacketCipher, 2),
       ]);
     }
   }
@@ -198,11 +211,14 @@ export function ceilingTable(ceilings: CeilingRecord[], rows: TableRow[]): strin
     [
       "cipher",
       "purssh does",
-      "packet cipher MiB/s",
+      "noble packet MiB/s",
+      "node packet MiB/s",
       "noble raw MiB/s",
-      "tunnel MiB/s",
-      "tunnel/packet",
-      "tunnel/noble",
+      "purssh MiB/s",
+      "+node MiB/s",
+      "purssh/packet",
+      "purssh/noble raw",
+      "+node/node packet",
     ],
     out,
     2,
@@ -237,8 +253,11 @@ export function humanSummary(
 ): string {
   const ok = runs.filter((r) => r.ok).length;
   const parts = [
-    `purssh ${range(present(rows.map((r) => r.purssh)), 0, " MiB/s")}`,
+    `purssh ${range(present(rows.map((r) => r.rates.purssh)), 0, " MiB/s")}`,
+    `purssh+node ${range(present(rows.map((r) => r.rates["purssh+node"])), 0, " MiB/s")}`,
     `purssh/ssh2 ${range(present(rows.map((r) => r.pursshVsSsh2)), 2)}`,
+    `purssh+node/ssh2 ${range(present(rows.map((r) => r.nodeVsSsh2)), 2)}`,
+    `purssh+node/purssh ${range(present(rows.map((r) => r.nodeVsPurssh)), 2)}`,
     `purssh/openssh ${range(present(rows.map((r) => r.pursshVsOpenssh)), 2)}`,
     `tunnel/noble raw ${range(
       present(rows.map((r) => r.pursshVsNoble)).map((v) => v * 100),

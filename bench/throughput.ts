@@ -1,7 +1,9 @@
 /**
  * Throughput benchmark: bytes per second through a reverse tunnel (RFC 4254 §7 tcpip-forward /
- * forwarded-tcpip) via one real OpenSSH sshd on loopback, for purssh, the ssh2 package and OpenSSH's
- * own `ssh -R`, per cipher and per direction, all in the same run:
+ * forwarded-tcpip) via one real OpenSSH sshd on loopback, for purssh (once per CryptoProvider:
+ * "purssh" on noble, "purssh+node" with @purssh/crypto-node's node:crypto provider installed by
+ * useCryptoProvider before connecting), the ssh2 package and OpenSSH's own `ssh -R`, per cipher
+ * (non-AEAD ones with one MAC, BENCH_MAC) and per direction, all in the same run:
  *
  *   inbound   a TCP client connects to the port sshd forwards and sends BENCH_MIB MiB; the bytes flow
  *             server→client through the tunnel to a local target that counts and discards them
@@ -17,8 +19,8 @@
  * written to bench/results/throughput-<date>.json) and a one-line summary.
  *
  * Run: `npm run bench` (builds first), or `npx tsc -b tsconfig.build.json && npx tsx bench/throughput.ts`.
- * Knobs: BENCH_MIB, BENCH_CIPHERS, BENCH_IMPLS, BENCH_TIMEOUT_S, BENCH_WARMUP_MIB, BENCH_CEILING_S
- * (see config.ts). Needs root (the sshd harness creates its test user) and /usr/sbin/sshd, ssh.
+ * Knobs: BENCH_MIB, BENCH_CIPHERS, BENCH_MAC, BENCH_IMPLS, BENCH_PROVIDERS, BENCH_TIMEOUT_S,
+ * BENCH_WARMUP_MIB, BENCH_CEILING_S (see config.ts). Needs root (the sshd harness creates its test user) and /usr/sbin/sshd, ssh.
  *
  * Why a second process: tsx applies the root tsconfig.json `paths`, which map @purssh/* to the
  * TypeScript sources. To measure the built packages (dist/, what users run), this script re-runs
@@ -33,7 +35,21 @@ import { cpus, constants as osConstants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SshdInfo } from "@purssh/testkit";
-import { type BenchConfig, DIRECTIONS, type Direction, IMPL_LABEL, type Impl, MIB, readConfig } from "./config.js";
+import {
+  AEAD_CIPHERS,
+  ALL_CIPHERS,
+  type BenchConfig,
+  DIRECTIONS,
+  type Direction,
+  type Impl,
+  MIB,
+  RUNNER_IMPL,
+  RUNNER_LABEL,
+  type Runner,
+  readConfig,
+  TRANSFER_SCALE,
+  transferBytes,
+} from "./config.js";
 import {
   buildRows,
   type CeilingRecord,
@@ -150,29 +166,38 @@ interface Context {
   target: Target;
   rss: RssSampler;
   open: Record<Impl, (ctx: TunnelContext) => Promise<Tunnel>>;
+  /** Installs purssh's CryptoProvider for the next connections (process-wide). */
+  useProvider: (runner: Runner) => void;
 }
 
-/** Both directions for one implementation and cipher, over one tunnel (reopened after a failure). */
-async function runImpl(ctx: Context, impl: Impl, cipher: string): Promise<RunRecord[]> {
+/** Both directions for one runner and cipher, over one tunnel (reopened after a failure). */
+async function runOne(ctx: Context, runner: Runner, cipher: string): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
   const { config } = ctx;
+  const { impl } = RUNNER_IMPL[runner];
+  const bytes = transferBytes(config, cipher);
+  const warmupBytes = Math.min(config.warmupBytes, bytes);
+  const mac = AEAD_CIPHERS.has(cipher) ? "" : config.mac;
   let reported = 0;
+  // The algorithms are looked up when the connection negotiates them: install the provider first.
+  ctx.useProvider(runner);
   for (const direction of DIRECTIONS) {
     if (interrupted) break;
-    const rec: RunRecord = { impl, cipher, direction, bytes: config.bytes, ok: false };
+    const rec: RunRecord = { runner, cipher, mac, direction, bytes, ok: false };
     const rssBefore = ctx.rss.beginWindow();
-    const label = `${IMPL_LABEL[impl].padEnd(6)}  ${cipher.padEnd(29)}  ${direction.padEnd(8)}`;
+    const label = `${RUNNER_LABEL[runner].padEnd(11)}  ${cipher.padEnd(29)}  ${direction.padEnd(8)}`;
     let phase = "setting up the tunnel";
     try {
       if (!currentTunnel) {
         currentTunnel = await ctx.open[impl]({
           sshd: ctx.sshd,
           cipher,
+          mac: config.mac,
           targetPort: ctx.target.port,
           timeoutMs: SETUP_TIMEOUT_MS,
         });
         reported = 0;
-        console.log(`  ${IMPL_LABEL[impl]} tunnel up: sshd port ${currentTunnel.port} (${currentTunnel.detail})`);
+        console.log(`  ${RUNNER_LABEL[runner]} tunnel up: sshd port ${currentTunnel.port} (${currentTunnel.detail})`);
       }
       const tunnel = currentTunnel;
       const run = (bytes: number) =>
@@ -184,12 +209,12 @@ async function runImpl(ctx: Context, impl: Impl, cipher: string): Promise<RunRec
           timeoutMs: config.timeoutMs,
           tunnelFailed: tunnel.failed,
         });
-      if (config.warmupBytes > 0) {
-        phase = `the ${mib(config.warmupBytes)} warm-up`;
-        await run(config.warmupBytes);
+      if (warmupBytes > 0) {
+        phase = `the ${mib(warmupBytes)} warm-up`;
+        await run(warmupBytes);
       }
       phase = "the measured transfer";
-      const r = await run(config.bytes);
+      const r = await run(bytes);
       Object.assign(rec, { ok: true, seconds: r.seconds, mibps: r.mibps });
     } catch (e) {
       rec.error = `${phase}: ${message(e)}`;
@@ -229,6 +254,10 @@ async function worker(): Promise<void> {
   const { OPENERS } = await import("./tunnels.js");
   const { measureCeiling } = await import("./ceiling.js");
   const { DEFAULT_WINDOW_SIZE, DEFAULT_MAX_PACKET_SIZE } = await import("@purssh/connection");
+  const { getCipher, getMac, useCryptoProvider } = await import("@purssh/crypto");
+  const { nodeCryptoProvider, nodeProvidedAlgorithms } = await import("@purssh/crypto-node");
+  const useProvider = (runner: Runner) =>
+    useCryptoProvider(RUNNER_IMPL[runner].provider === "node" ? nodeCryptoProvider : undefined);
 
   const clientModule = import.meta.resolve("@purssh/client");
   const machine = {
@@ -238,49 +267,71 @@ async function worker(): Promise<void> {
     openssh: testkit.sshdVersion(),
     ssh2: packageVersion("ssh2"),
     noble: packageVersion("@noble/ciphers", "/aes.js"),
+    openssl: process.versions.openssl,
   };
   console.log(`purssh throughput benchmark — ${started.toISOString()}`);
   console.log(
-    `  ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.openssh}, ssh2 ${machine.ssh2}, @noble/ciphers ${machine.noble}`,
+    `  ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node} (OpenSSL ${machine.openssl}), ${machine.openssh}, ssh2 ${machine.ssh2}, @noble/ciphers ${machine.noble}`,
   );
   console.log(`  @purssh/client: ${fileURLToPath(clientModule)}`);
   if (!clientModule.includes("/dist/")) console.log("  WARNING: @purssh/client is not the built package (dist/)");
+  const scaled = Object.entries(TRANSFER_SCALE)
+    .filter(([c]) => config.ciphers.includes(c))
+    .map(([c, f]) => `${c} ${mib(Math.round(config.bytes * f))}`);
   console.log(
-    `  ${mib(config.bytes)} per direction (warm-up ${mib(config.warmupBytes)}), ciphers: ${config.ciphers.join(", ")}; ` +
-      `implementations: ${config.impls.map((i) => IMPL_LABEL[i]).join(", ")}; timeout ${config.timeoutMs / 1000} s per run`,
+    `  ${mib(config.bytes)} per direction${scaled.length ? ` (${scaled.join(", ")})` : ""} (warm-up ${mib(config.warmupBytes)}), ` +
+      `ciphers: ${config.ciphers.join(", ")}; non-AEAD ciphers with ${config.mac}; ` +
+      `runs: ${config.runners.map((r) => RUNNER_LABEL[r]).join(", ")}; timeout ${config.timeoutMs / 1000} s per run`,
   );
+  if (config.providers.includes("node")) {
+    const p = nodeProvidedAlgorithms();
+    console.log(`  purssh+node: node:crypto provides ${[...p.ciphers, ...p.macs].join(", ")}; noble the rest`);
+  }
 
   const rss = new RssSampler();
   rss.start();
   const baselineRss = rss.sample();
-  const sshd = await testkit.startSshd({ name: "bench" });
+  // Every cipher we measure, the legacy CBC ones included (sshd 9.2 offers them with `Ciphers +…`).
+  const sshd = await testkit.startSshd({ name: "bench", ciphers: [...ALL_CIPHERS] });
   cleanups.add(() => sshd.stop());
   const target = await Target.start();
   cleanups.add(() => target.close());
   console.log(`  sshd on 127.0.0.1:${sshd.port} (pid ${sshd.pid}), target on 127.0.0.1:${target.port}\n`);
 
-  const ctx: Context = { config, sshd, target, rss, open: OPENERS };
+  const ctx: Context = { config, sshd, target, rss, open: OPENERS, useProvider };
   const runs: RunRecord[] = [];
   for (const cipher of config.ciphers) {
-    for (const impl of config.impls) {
+    for (const runner of config.runners) {
       if (interrupted) return;
-      runs.push(...(await runImpl(ctx, impl, cipher)));
+      runs.push(...(await runOne(ctx, runner, cipher)));
     }
   }
+  useCryptoProvider(undefined);
 
   const ceilings: CeilingRecord[] = [];
   const ceilingErrors: string[] = [];
   if (config.ceilingSeconds > 0 && !interrupted) {
+    const withNode = config.providers.includes("node");
     console.log(
-      `\nraw cipher ceiling (${config.ceilingSeconds} s of 32 KiB packets per cipher in 4 rounds, each followed by noble on as many; best round)`,
+      `\nraw cipher ceiling (${config.ceilingSeconds} s of 32 KiB packets per cipher and provider in 4 rounds: ` +
+        `noble packet cipher, noble primitives on as many packets${withNode ? ", node:crypto packet cipher" : ""}; best round)`,
     );
+    const f = (n: number | null) => (n === null ? "—" : n.toFixed(1));
     for (const cipher of config.ciphers) {
       try {
-        const c = measureCeiling(cipher, config.ceilingSeconds);
+        // Explicit implementations: no provider is installed now, so the registry's are noble's.
+        const mac = AEAD_CIPHERS.has(cipher) ? undefined : config.mac;
+        const noble = { cipher: getCipher(cipher)!, mac: mac === undefined ? undefined : getMac(mac)! };
+        const nodeCipher = nodeCryptoProvider.cipher?.(cipher);
+        const nodeMac = mac === undefined ? undefined : nodeCryptoProvider.mac?.(mac);
+        const node =
+          withNode && nodeCipher && (mac === undefined || nodeMac) ? { cipher: nodeCipher, mac: nodeMac } : undefined;
+        const c = measureCeiling(noble, node, config.ceilingSeconds);
         ceilings.push(c);
         console.log(
-          `  ${cipher.padEnd(29)}  seal ${c.sealMibps.toFixed(1)}  open ${c.openMibps.toFixed(1)}  ` +
-            `noble encrypt ${c.nobleEncryptMibps.toFixed(1)}  decrypt ${c.nobleDecryptMibps.toFixed(1)} MiB/s  (${c.packets} packets)`,
+          `  ${cipher.padEnd(29)}  noble seal ${f(c.sealMibps)} open ${f(c.openMibps)}  ` +
+            `node seal ${f(c.nodeSealMibps)} open ${f(c.nodeOpenMibps)}  ` +
+            `noble raw encrypt ${f(c.nobleEncryptMibps)} decrypt ${f(c.nobleDecryptMibps)} MiB/s  (${c.packets} packets)`,
         );
       } catch (e) {
         ceilingErrors.push(`${cipher}: ${message(e)}`);
@@ -294,7 +345,7 @@ async function worker(): Promise<void> {
 
   const rows = buildRows(runs, config.ciphers, DIRECTIONS, ceilings);
   const peakOf = (impl: Impl, field: "peakRss" | "peakArrayBuffers") => {
-    const v = runs.filter((r) => r.impl === impl && r[field] !== undefined).map((r) => r[field]!);
+    const v = runs.filter((r) => RUNNER_IMPL[r.runner].impl === impl && r[field] !== undefined).map((r) => r[field]!);
     return v.length ? Math.max(...v) : undefined;
   };
   const peaks = {
@@ -304,16 +355,21 @@ async function worker(): Promise<void> {
   };
   const pursshBuffers = peakOf("purssh", "peakArrayBuffers");
 
+  const scaledNote = Object.entries(TRANSFER_SCALE)
+    .filter(([c]) => config.ciphers.includes(c))
+    .map(([c, f]) => `, ${c} ${mib(Math.round(config.bytes * f))}`)
+    .join("");
   console.log(
-    `\nthroughput through a reverse tunnel via ${machine.openssh.split(",")[0]} (${mib(config.bytes)} per run)\n`,
+    `\nthroughput through a reverse tunnel via ${machine.openssh.split(",")[0]} (${mib(config.bytes)} per run${scaledNote}; ` +
+      `non-AEAD ciphers with ${config.mac})\n`,
   );
-  console.log(tunnelTable(rows, runs));
+  console.log(tunnelTable(rows, runs, config.runners));
   if (ceilings.length && config.impls.includes("purssh")) {
-    console.log("\npurssh tunnel vs the raw cipher speed in this process (project target: tunnel/noble ≥ 0.85)\n");
+    console.log("\npurssh tunnels vs the raw cipher speed in this process (project target: purssh/noble raw ≥ 0.85)\n");
     console.log(ceilingTable(ceilings, rows));
   }
   console.log(
-    `\npeak RSS of this process (100 ms samples): purssh runs ${peaks.purssh ? mib(peaks.purssh) : "n/a"}, ` +
+    `\npeak RSS of this process (100 ms samples): purssh and purssh+node runs ${peaks.purssh ? mib(peaks.purssh) : "n/a"}, ` +
       `ssh2 runs ${peaks.ssh2 ? mib(peaks.ssh2) : "n/a"}, ssh -R runs (load generator only) ${peaks.openssh ? mib(peaks.openssh) : "n/a"}; ` +
       `at start ${mib(baselineRss)}; purssh runs' arrayBuffers peak ${pursshBuffers === undefined ? "n/a" : mib(pursshBuffers)}. ` +
       `Flow-control window ${mib(DEFAULT_WINDOW_SIZE)} per channel ` +
@@ -321,29 +377,37 @@ async function worker(): Promise<void> {
   );
   if (target.stray > 0) console.log(`warning: ${target.stray} unexpected connection(s) reached the target`);
   const failures = runs.filter((r) => !r.ok);
-  for (const f of failures) console.log(`FAILED ${IMPL_LABEL[f.impl]} ${f.cipher} ${f.direction}: ${f.error}`);
+  for (const f of failures) console.log(`FAILED ${RUNNER_LABEL[f.runner]} ${f.cipher} ${f.direction}: ${f.error}`);
 
   const round = (n: number | null | undefined, d = 1) => (n === null || n === undefined ? null : Number(n.toFixed(d)));
   const summary = {
     bench: "throughput",
     date: started.toISOString(),
     mib: config.mib,
+    mac: config.mac,
     windowBytes: DEFAULT_WINDOW_SIZE,
     rows: rows.map((r) => ({
       cipher: r.cipher,
       direction: r.direction as Direction,
-      purssh: round(r.purssh),
-      ssh2: round(r.ssh2),
-      openssh: round(r.openssh),
+      purssh: round(r.rates.purssh),
+      pursshNode: round(r.rates["purssh+node"]),
+      ssh2: round(r.rates.ssh2),
+      openssh: round(r.rates.openssh),
       pursshVsSsh2: round(r.pursshVsSsh2, 3),
+      pursshNodeVsSsh2: round(r.nodeVsSsh2, 3),
+      pursshNodeVsPurssh: round(r.nodeVsPurssh, 3),
       pursshVsOpenssh: round(r.pursshVsOpenssh, 3),
+      pursshNodeVsOpenssh: round(r.nodeVsOpenssh, 3),
       pursshVsNoble: round(r.pursshVsNoble, 3),
       pursshVsPacketCipher: round(r.pursshVsPacketCipher, 3),
+      pursshNodeVsNodePacketCipher: round(r.nodeVsNodePacketCipher, 3),
     })),
     ceiling: ceilings.map((c) => ({
       cipher: c.cipher,
       seal: round(c.sealMibps),
       open: round(c.openMibps),
+      nodeSeal: round(c.nodeSealMibps),
+      nodeOpen: round(c.nodeOpenMibps),
       nobleEncrypt: round(c.nobleEncryptMibps),
       nobleDecrypt: round(c.nobleDecryptMibps),
     })),
@@ -355,7 +419,7 @@ async function worker(): Promise<void> {
     },
     pursshArrayBuffersPeakMiB: round(pursshBuffers && pursshBuffers / MIB),
     failures: [
-      ...failures.map((f) => `${f.impl} ${f.cipher} ${f.direction}: ${f.error}`),
+      ...failures.map((f) => `${f.runner} ${f.cipher} ${f.direction}: ${f.error}`),
       ...ceilingErrors.map((e) => `ceiling ${e}`),
     ],
   };

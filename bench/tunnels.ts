@@ -1,11 +1,12 @@
 /**
  * The three reverse-tunnel implementations under test, each set up against the same OpenSSH sshd
- * with one cipher, asking sshd to listen on 127.0.0.1 and bridging every forwarded connection to
- * the local target:
+ * with one cipher (and, for the non-AEAD ciphers, one MAC), asking sshd to listen on 127.0.0.1 and
+ * bridging every forwarded connection to the local target:
  *
  *   purssh   connect() + listen({host: "127.0.0.1", port: 0}); conn.pipe(sock), sock.pipe(conn)
+ *            (with whatever CryptoProvider the caller installed: see throughput.ts)
  *   ssh2     Client + forwardIn("127.0.0.1", 0) + 'tcp connection' → accept() → pipe both ways
- *   openssh  `ssh -N -R 127.0.0.1:PORT:127.0.0.1:TARGET -c CIPHER …` as a child process
+ *   openssh  `ssh -N -R 127.0.0.1:PORT:127.0.0.1:TARGET -c CIPHER -m MAC …` as a child process
  *
  * purssh and ssh2 run in this process (their crypto and the bridging share the event loop with the
  * load generator); ssh runs in its own process. Loaded only by the benchmark worker, so that
@@ -39,6 +40,8 @@ export interface Tunnel {
 export interface TunnelContext {
   sshd: SshdInfo;
   cipher: string;
+  /** The MAC for a non-AEAD cipher (ignored with an AEAD, whose tag is the MAC). */
+  mac: string;
   targetPort: number;
   /** Limit for connecting, authenticating and getting the forwarding. */
   timeoutMs: number;
@@ -144,7 +147,7 @@ export async function openPurssh(ctx: TunnelContext): Promise<Tunnel> {
     username: ctx.sshd.user,
     privateKey: await readFile(ctx.sshd.userKeyPath, "utf8"),
     hostKeys: [ctx.sshd.hostKeyPublic],
-    algorithms: { cipher: [ctx.cipher] },
+    algorithms: { cipher: [ctx.cipher], mac: [ctx.mac] },
     timeoutMs: ctx.timeoutMs,
   });
   client.on("close", (e?: Error) => state.fail(`the SSH connection closed${e ? `: ${describe(e)}` : ""}`));
@@ -153,10 +156,15 @@ export async function openPurssh(ctx: TunnelContext): Promise<Tunnel> {
     if (n?.cipherClientToServer !== ctx.cipher || n.cipherServerToClient !== ctx.cipher) {
       throw new Error(`negotiated ${n?.cipherClientToServer}/${n?.cipherServerToClient}, not ${ctx.cipher}`);
     }
+    const mac = n.macClientToServer;
+    if (mac !== "" && (mac !== ctx.mac || n.macServerToClient !== ctx.mac)) {
+      throw new Error(`negotiated the MACs ${mac}/${n.macServerToClient}, not ${ctx.mac}`);
+    }
     const listener = await withTimeout(client.listen({ host: "127.0.0.1", port: 0 }), ctx.timeoutMs, "listen()");
     listener.on("connection", (conn: Duplex) => state.bridge(conn));
     state.port = listener.port;
-    return state.tunnel(`server ${client.serverVersion}, cipher ${n.cipherClientToServer}`, async () => {
+    const detail = `server ${client.serverVersion}, cipher ${n.cipherClientToServer}${mac ? ` + ${mac}` : ""}`;
+    return state.tunnel(detail, async () => {
       await step("purssh listener.close()", () => listener.close());
       await step("purssh client.close()", () => client.close());
     });
@@ -177,8 +185,10 @@ export async function openSsh2(ctx: TunnelContext): Promise<Tunnel> {
   const client = new Ssh2Client();
   let negotiated = "";
   let setupError: ((e: Error) => void) | undefined;
+  let negotiatedMac = "";
   client.on("handshake", (n) => {
     negotiated = `${n.cs.cipher}/${n.sc.cipher}`;
+    negotiatedMac = `${n.cs.mac}/${n.sc.mac}`;
   });
   client.on("error", (e) => {
     if (setupError) setupError(e);
@@ -208,7 +218,7 @@ export async function openSsh2(ctx: TunnelContext): Promise<Tunnel> {
           username: ctx.sshd.user,
           privateKey,
           hostVerifier: (key) => key.equals(hostBlob),
-          algorithms: { cipher: [ctx.cipher] },
+          algorithms: { cipher: [ctx.cipher], hmac: [ctx.mac] },
           readyTimeout: ctx.timeoutMs,
         });
       }),
@@ -226,7 +236,7 @@ export async function openSsh2(ctx: TunnelContext): Promise<Tunnel> {
       "ssh2 forwardIn",
     );
     setupError = undefined;
-    return state.tunnel(`cipher ${negotiated}`, destroy);
+    return state.tunnel(`cipher ${negotiated}, MAC ${negotiatedMac}`, destroy);
   } catch (e) {
     state.beginClose();
     await destroy();
@@ -310,6 +320,8 @@ export async function openOpenssh(ctx: TunnelContext): Promise<Tunnel> {
       ctx.sshd.userKeyPath,
       "-c",
       ctx.cipher,
+      "-m",
+      ctx.mac,
       "-p",
       String(ctx.sshd.port),
       `${ctx.sshd.user}@127.0.0.1`,
@@ -329,7 +341,7 @@ export async function openOpenssh(ctx: TunnelContext): Promise<Tunnel> {
     if (result === "ready") {
       state.port = port;
       child.once("exit", (code, sig) => state.fail(`ssh exited (${code ?? sig}): ${stderr.trim()}`));
-      return state.tunnel(`pid ${child.pid}, ${SSH_PATH} -c ${ctx.cipher}`, () => stopChild(child));
+      return state.tunnel(`pid ${child.pid}, ${SSH_PATH} -c ${ctx.cipher} -m ${ctx.mac}`, () => stopChild(child));
     }
     await stopChild(child);
     const lostRace = /forwarding failed|already in use/i.test(stderr);

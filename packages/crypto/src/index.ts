@@ -18,7 +18,7 @@ export * from "./kex/dh-groups.js";
 export * from "./kex/ecdh-nist.js";
 export * from "./kex/mlkem768x25519.js";
 export * from "./macs/hmac.js";
-export { activeCryptoProvider, type CryptoProvider, useCryptoProvider } from "./provider.js";
+export * from "./provider.js";
 export * from "./random.js";
 export * from "./registry.js";
 export * from "./rsa/pkcs1.js";

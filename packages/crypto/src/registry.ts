@@ -41,7 +41,7 @@ import {
   insecureHmacMd5Etm,
   insecureHmacSha1_96,
 } from "./macs/hmac.js";
-import { preferProvided } from "./provider.js";
+import { preferProvided } from "./provider-lookup.js";
 import { CERTIFICATE_ALGORITHMS, certificateSignatureAlgorithm } from "./signatures/certificate.js";
 import { ecdsaSha2Nistp256, ecdsaSha2Nistp384, ecdsaSha2Nistp521 } from "./signatures/ecdsa.js";
 import { sshEd25519 } from "./signatures/ed25519.js";

@@ -8,9 +8,10 @@
  * valid, and the test requires that twin to exist; in SSH form such a signature is well formed and
  * mathematically valid, so it must verify (OpenSSH would accept it too).
  */
-import { ecdsaSha2Nistp256, ecdsaSha2Nistp384, ecdsaSha2Nistp521, type SignatureAlgorithm } from "@purssh/crypto";
+import type { SignatureAlgorithm } from "@purssh/crypto";
 import { encodeWith } from "@purssh/wire";
 import { describe, expect, test } from "vitest";
+import { forEachProvider, lateSignature } from "./providers.js";
 import { hex, loadVectors } from "./vectors.js";
 
 interface WycheproofTest {
@@ -27,9 +28,9 @@ interface WycheproofFile {
 }
 
 const FILES: [string, string, string, SignatureAlgorithm, string][] = [
-  ["ecdsa_secp256r1_sha256_p1363.json", "secp256r1", "nistp256", ecdsaSha2Nistp256, "SHA-256"],
-  ["ecdsa_secp384r1_sha384_p1363.json", "secp384r1", "nistp384", ecdsaSha2Nistp384, "SHA-384"],
-  ["ecdsa_secp521r1_sha512_p1363.json", "secp521r1", "nistp521", ecdsaSha2Nistp521, "SHA-512"],
+  ["ecdsa_secp256r1_sha256_p1363.json", "secp256r1", "nistp256", lateSignature("ecdsa-sha2-nistp256"), "SHA-256"],
+  ["ecdsa_secp384r1_sha384_p1363.json", "secp384r1", "nistp384", lateSignature("ecdsa-sha2-nistp384"), "SHA-384"],
+  ["ecdsa_secp521r1_sha512_p1363.json", "secp521r1", "nistp521", lateSignature("ecdsa-sha2-nistp521"), "SHA-512"],
 ];
 
 function rs(sigHex: string): [bigint, bigint] {
@@ -39,40 +40,42 @@ function rs(sigHex: string): [bigint, bigint] {
   return [r === "" ? 0n : BigInt(`0x${r}`), s === "" ? 0n : BigInt(`0x${s}`)];
 }
 
-for (const [file, curve, identifier, alg, sha] of FILES) {
-  const data = loadVectors<WycheproofFile>(`wycheproof/${file}`);
-  const cases = data.testGroups.flatMap((g) => {
-    const keyBlob = encodeWith((w) => w.utf8(alg.name).utf8(identifier).string(hex(g.uncompressed)));
-    const validPairs = new Set(
-      g.tests
-        .filter((t) => t.result === "valid" && !t.flags.includes("SignatureSize"))
-        .map((t) => `${t.msg}|${rs(t.sig)}`),
-    );
-    return g.tests.map((t) => {
-      const [r, s] = rs(t.sig);
-      const sizeOnly = t.flags.includes("SignatureSize");
-      const expected = sizeOnly ? validPairs.has(`${t.msg}|${r},${s}`) : t.result === "valid";
-      const name = `tcId ${t.tcId} ${t.result}${sizeOnly ? "→valid in SSH" : ""} [${t.flags.join(",")}] ${t.comment}`;
-      return { name, t, g, keyBlob, r, s, expected, sizeOnly };
-    });
-  });
-
-  describe(`Wycheproof ${file} through ${alg.name} (RFC 5656 §3.1)`, () => {
-    test("every case of the file is run, all groups use the SSH curve and hash, and none is 'acceptable'", () => {
-      expect(cases).toHaveLength(data.numberOfTests);
-      expect(new Set(data.testGroups.map((g) => `${g.curve}/${g.sha}`))).toEqual(new Set([`${curve}/${sha}`]));
-      expect(cases.filter((c) => c.t.result === "acceptable")).toEqual([]);
+forEachProvider(() => {
+  for (const [file, curve, identifier, alg, sha] of FILES) {
+    const data = loadVectors<WycheproofFile>(`wycheproof/${file}`);
+    const cases = data.testGroups.flatMap((g) => {
+      const keyBlob = encodeWith((w) => w.utf8(alg.name).utf8(identifier).string(hex(g.uncompressed)));
+      const validPairs = new Set(
+        g.tests
+          .filter((t) => t.result === "valid" && !t.flags.includes("SignatureSize"))
+          .map((t) => `${t.msg}|${rs(t.sig)}`),
+      );
+      return g.tests.map((t) => {
+        const [r, s] = rs(t.sig);
+        const sizeOnly = t.flags.includes("SignatureSize");
+        const expected = sizeOnly ? validPairs.has(`${t.msg}|${r},${s}`) : t.result === "valid";
+        const name = `tcId ${t.tcId} ${t.result}${sizeOnly ? "→valid in SSH" : ""} [${t.flags.join(",")}] ${t.comment}`;
+        return { name, t, g, keyBlob, r, s, expected, sizeOnly };
+      });
     });
 
-    test("the SignatureSize cases each have a valid twin with the same (r, s), so they verify in SSH form", () => {
-      const sizeOnly = cases.filter((c) => c.sizeOnly);
-      expect(sizeOnly.length).toBeGreaterThan(0);
-      for (const c of sizeOnly) expect(c.expected, c.name).toBe(true);
-    });
+    describe(`Wycheproof ${file} through ${alg.name} (RFC 5656 §3.1)`, () => {
+      test("every case of the file is run, all groups use the SSH curve and hash, and none is 'acceptable'", () => {
+        expect(cases).toHaveLength(data.numberOfTests);
+        expect(new Set(data.testGroups.map((g) => `${g.curve}/${g.sha}`))).toEqual(new Set([`${curve}/${sha}`]));
+        expect(cases.filter((c) => c.t.result === "acceptable")).toEqual([]);
+      });
 
-    test.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
-      const sigBlob = encodeWith((w) => w.utf8(alg.name).string(encodeWith((i) => i.mpint(c.r).mpint(c.s))));
-      expect(alg.verify(c.keyBlob, sigBlob, hex(c.t.msg))).toBe(c.expected);
+      test("the SignatureSize cases each have a valid twin with the same (r, s), so they verify in SSH form", () => {
+        const sizeOnly = cases.filter((c) => c.sizeOnly);
+        expect(sizeOnly.length).toBeGreaterThan(0);
+        for (const c of sizeOnly) expect(c.expected, c.name).toBe(true);
+      });
+
+      test.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+        const sigBlob = encodeWith((w) => w.utf8(alg.name).string(encodeWith((i) => i.mpint(c.r).mpint(c.s))));
+        expect(alg.verify(c.keyBlob, sigBlob, hex(c.t.msg))).toBe(c.expected);
+      });
     });
-  });
-}
+  }
+});

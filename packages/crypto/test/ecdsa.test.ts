@@ -18,6 +18,7 @@ import {
 import { concatBytes, encodeWith, SshError, toHex, utf8Encode } from "@purssh/wire";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { forEachProvider, lateSignature } from "./providers.js";
 import { parseArmoredSshSig, publicKeyLineBlob, vectorBytes, vectorText } from "./sshsig.js";
 import { hex, loadVectors } from "./vectors.js";
 
@@ -41,6 +42,12 @@ interface Rfc6979Vector {
 const rfc = loadVectors<{ keys: Record<EcdsaCurveName, Rfc6979Key>; vectors: Rfc6979Vector[] }>("ecdsa-rfc6979.json");
 
 const ALGORITHMS = { nistp256: ecdsaSha2Nistp256, nistp384: ecdsaSha2Nistp384, nistp521: ecdsaSha2Nistp521 };
+/** The verifiers as the registry gives them when a test runs (the active provider's, else noble's). */
+const LATE = {
+  nistp256: lateSignature(ECDSA_SHA2_NISTP256),
+  nistp384: lateSignature("ecdsa-sha2-nistp384"),
+  nistp521: lateSignature("ecdsa-sha2-nistp521"),
+};
 /** Group orders n (SEC 2 §2.4.2, §2.5.1, §2.6.1; RFC 6979 A.2.5–A.2.7 print them as q). */
 const ORDER: Record<EcdsaCurveName, bigint> = {
   nistp256: p256.Point.Fn.ORDER,
@@ -134,123 +141,124 @@ describe("RFC 6979 A.2.5–A.2.7 deterministic ECDSA through ecdsa-sha2-* (RFC 5
   });
 });
 
-describe("RFC 5656 §3.1: signatures made by OpenSSH verify", () => {
-  test("ssh-keygen -Y sign (OpenSSH regress sshsig/testdata/ecdsa.sig, nistp256) verifies over its SSHSIG data", () => {
-    const sig = parseArmoredSshSig(vectorText("openssh-sshsig/ecdsa.sig"));
-    const key = publicKeyLineBlob(vectorText("openssh-sshsig/ecdsa.pub"));
-    expect(toHex(sig.publicKeyBlob)).toBe(toHex(key));
-    const message = vectorBytes("openssh-sshsig/signed-data");
-    expect(ecdsaSha2Nistp256.verify(key, sig.signatureBlob, sig.signedData(message))).toBe(true);
-    expect(ecdsaSha2Nistp256.verify(key, sig.signatureBlob, sig.signedData(concatBytes(message, text("x"))))).toBe(
-      false,
-    );
-    expect(ecdsaSha2Nistp384.verify(key, sig.signatureBlob, sig.signedData(message))).toBe(false);
-  });
-});
-
-describe("RFC 5656 §3.1 strictness: malformed or out-of-range input never verifies and never throws", () => {
-  const v = rfc.vectors[1] as Rfc6979Vector; // P-256 "test": r ≥ 2^255, s < 2^249
-  const k = rfc.keys.nistp256;
-  const goodKey = hex(k.sshPublicKeyBlob);
-  const point = hex(k.publicPoint);
-  const msg = text(v.message);
-  const r = big(v.r);
-  const s = big(v.s);
-  const n = ORDER.nistp256;
-  const good = sigBlob(ECDSA_SHA2_NISTP256, r, s);
-  const verify = (key: Uint8Array, sig: Uint8Array) => ecdsaSha2Nistp256.verify(key, sig, msg);
-
-  test("controls: the hand-built blobs verify, and so does (r, n − s): SSH has no low-S rule", () => {
-    expect(toHex(good)).toBe(v.sshSignatureBlob);
-    expect(verify(goodKey, good)).toBe(true);
-    expect(verify(goodKey, sigBlob(ECDSA_SHA2_NISTP256, r, n - s))).toBe(true);
+forEachProvider(() => {
+  describe("RFC 5656 §3.1: signatures made by OpenSSH verify", () => {
+    test("ssh-keygen -Y sign (OpenSSH regress sshsig/testdata/ecdsa.sig, nistp256) verifies over its SSHSIG data", () => {
+      const sig = parseArmoredSshSig(vectorText("openssh-sshsig/ecdsa.sig"));
+      const key = publicKeyLineBlob(vectorText("openssh-sshsig/ecdsa.pub"));
+      expect(toHex(sig.publicKeyBlob)).toBe(toHex(key));
+      const message = vectorBytes("openssh-sshsig/signed-data");
+      expect(LATE.nistp256.verify(key, sig.signatureBlob, sig.signedData(message))).toBe(true);
+      expect(LATE.nistp256.verify(key, sig.signatureBlob, sig.signedData(concatBytes(message, text("x"))))).toBe(false);
+      expect(LATE.nistp384.verify(key, sig.signatureBlob, sig.signedData(message))).toBe(false);
+    });
   });
 
-  const compressed = p256.Point.fromBytes(point).toBytes(true);
-  const offCurve = point.slice();
-  offCurve[64] = (offCurve[64] as number) ^ 1;
-  const badKeys: [string, Uint8Array][] = [
-    ["the nistp384 identifier under the nistp256 name", keyBlob(ECDSA_SHA2_NISTP256, "nistp384", point)],
-    ["the nistp256 identifier under the nistp384 name", keyBlob("ecdsa-sha2-nistp384", "nistp256", point)],
-    ["a compressed point (OpenSSH takes uncompressed only)", keyBlob(ECDSA_SHA2_NISTP256, "nistp256", compressed)],
-    ["a point off the curve", keyBlob(ECDSA_SHA2_NISTP256, "nistp256", offCurve)],
-    ["the point at infinity", keyBlob(ECDSA_SHA2_NISTP256, "nistp256", Uint8Array.of(0))],
-    [
-      "a hybrid-form prefix 0x06",
-      keyBlob(ECDSA_SHA2_NISTP256, "nistp256", concatBytes(Uint8Array.of(6), point.subarray(1))),
-    ],
-    ["a trailing byte", concatBytes(goodKey, Uint8Array.of(0))],
-    ["a truncated point", goodKey.subarray(0, goodKey.length - 1)],
-    ["no curve identifier", encodeWith((w) => w.utf8(ECDSA_SHA2_NISTP256).string(point))],
-    ["an ssh-ed25519 name", keyBlob("ssh-ed25519", "nistp256", point)],
-  ];
-  test.each(badKeys)("a key blob with %s does not verify", (_what, key) => {
-    expect(verify(key, good)).toBe(false);
-    expect(parseEcdsaPublicKeyBlob(key)).toBeUndefined();
-  });
+  describe("RFC 5656 §3.1 strictness: malformed or out-of-range input never verifies and never throws", () => {
+    const v = rfc.vectors[1] as Rfc6979Vector; // P-256 "test": r ≥ 2^255, s < 2^249
+    const k = rfc.keys.nistp256;
+    const goodKey = hex(k.sshPublicKeyBlob);
+    const point = hex(k.publicPoint);
+    const msg = text(v.message);
+    const r = big(v.r);
+    const s = big(v.s);
+    const n = ORDER.nistp256;
+    const good = sigBlob(ECDSA_SHA2_NISTP256, r, s);
+    const verify = (key: Uint8Array, sig: Uint8Array) => LATE.nistp256.verify(key, sig, msg);
 
-  const inner = (body: Uint8Array) => encodeWith((w) => w.utf8(ECDSA_SHA2_NISTP256).string(body));
-  // minimal mpint bodies: r has its top bit set (so a 0x00 sign byte), s starts with 0x01
-  const rBytes = concatBytes(Uint8Array.of(0), hex(v.r));
-  const sBytes = hex(v.s);
-  const str = (b: Uint8Array) => encodeWith((w) => w.string(b));
+    test("controls: the hand-built blobs verify, and so does (r, n − s): SSH has no low-S rule", () => {
+      expect(toHex(good)).toBe(v.sshSignatureBlob);
+      expect(verify(goodKey, good)).toBe(true);
+      expect(verify(goodKey, sigBlob(ECDSA_SHA2_NISTP256, r, n - s))).toBe(true);
+    });
 
-  test("control: the hand-built minimal mpint bodies below are the canonical encoding and verify", () => {
-    expect(sBytes[0]).toBe(0x01);
-    expect(toHex(inner(concatBytes(str(rBytes), str(sBytes))))).toBe(toHex(good));
-    expect(verify(goodKey, inner(concatBytes(str(rBytes), str(sBytes))))).toBe(true);
-  });
-  const badSigs: [string, Uint8Array][] = [
-    ["r = 0", sigBlob(ECDSA_SHA2_NISTP256, 0n, s)],
-    ["s = 0", sigBlob(ECDSA_SHA2_NISTP256, r, 0n)],
-    ["r = n", sigBlob(ECDSA_SHA2_NISTP256, n, s)],
-    ["s = n", sigBlob(ECDSA_SHA2_NISTP256, r, n)],
-    ["r + n in place of r", sigBlob(ECDSA_SHA2_NISTP256, r + n, s)],
-    ["s + n in place of s", sigBlob(ECDSA_SHA2_NISTP256, r, s + n)],
-    ["a negative r", sigBlob(ECDSA_SHA2_NISTP256, -r, s)],
-    ["n − r in place of r", sigBlob(ECDSA_SHA2_NISTP256, n - r, s)],
-    ["a superfluous leading zero on r", inner(concatBytes(str(concatBytes(Uint8Array.of(0), rBytes)), str(sBytes)))],
-    ["a superfluous leading zero on s", inner(concatBytes(str(rBytes), str(concatBytes(Uint8Array.of(0), sBytes))))],
-    ["r with a leading garbage byte", inner(concatBytes(str(concatBytes(Uint8Array.of(1), rBytes)), str(sBytes)))],
-    ["a byte after s inside the signature string", inner(concatBytes(str(rBytes), str(sBytes), Uint8Array.of(0)))],
-    ["a byte after the signature string", concatBytes(good, Uint8Array.of(0))],
-    ["only r", inner(str(rBytes))],
-    ["the P1363 r ‖ s form instead of two mpints", inner(concatBytes(hex(v.r), hex(v.s)))],
-    ["the nistp384 algorithm name", sigBlob("ecdsa-sha2-nistp384", r, s)],
-    ["the sk-ecdsa name", sigBlob("sk-ecdsa-sha2-nistp256@openssh.com", r, s)],
-    ["r and s swapped", sigBlob(ECDSA_SHA2_NISTP256, s, r)],
-    ["r with one bit flipped", sigBlob(ECDSA_SHA2_NISTP256, r ^ 1n, s)],
-    ["s with one bit flipped", sigBlob(ECDSA_SHA2_NISTP256, r, s ^ (1n << 100n))],
-    ["empty", new Uint8Array()],
-  ];
-  test.each(badSigs)("a signature blob with %s does not verify", (_what, sig) => {
-    expect(verify(goodKey, sig)).toBe(false);
-  });
+    const compressed = p256.Point.fromBytes(point).toBytes(true);
+    const offCurve = point.slice();
+    offCurve[64] = (offCurve[64] as number) ^ 1;
+    const badKeys: [string, Uint8Array][] = [
+      ["the nistp384 identifier under the nistp256 name", keyBlob(ECDSA_SHA2_NISTP256, "nistp384", point)],
+      ["the nistp256 identifier under the nistp384 name", keyBlob("ecdsa-sha2-nistp384", "nistp256", point)],
+      ["a compressed point (OpenSSH takes uncompressed only)", keyBlob(ECDSA_SHA2_NISTP256, "nistp256", compressed)],
+      ["a point off the curve", keyBlob(ECDSA_SHA2_NISTP256, "nistp256", offCurve)],
+      ["the point at infinity", keyBlob(ECDSA_SHA2_NISTP256, "nistp256", Uint8Array.of(0))],
+      [
+        "a hybrid-form prefix 0x06",
+        keyBlob(ECDSA_SHA2_NISTP256, "nistp256", concatBytes(Uint8Array.of(6), point.subarray(1))),
+      ],
+      ["a trailing byte", concatBytes(goodKey, Uint8Array.of(0))],
+      ["a truncated point", goodKey.subarray(0, goodKey.length - 1)],
+      ["no curve identifier", encodeWith((w) => w.utf8(ECDSA_SHA2_NISTP256).string(point))],
+      ["an ssh-ed25519 name", keyBlob("ssh-ed25519", "nistp256", point)],
+    ];
+    test.each(badKeys)("a key blob with %s does not verify", (_what, key) => {
+      expect(verify(key, good)).toBe(false);
+      expect(parseEcdsaPublicKeyBlob(key)).toBeUndefined();
+    });
 
-  test("random mutations and truncations of valid blobs return a boolean and never throw", () => {
-    const keys = Object.values(rfc.keys).map((x) => hex(x.sshPublicKeyBlob));
-    const sigs = rfc.vectors.map((x) => hex(x.sshSignatureBlob));
-    fc.assert(
-      fc.property(
-        fc.nat(5),
-        fc.nat(5),
-        fc.array(fc.tuple(fc.nat(200), fc.integer({ min: 1, max: 255 })), { maxLength: 3 }),
-        fc.nat(300),
-        (ki, si, flips, cut) => {
-          const key = (keys[ki % 3] as Uint8Array).slice();
-          const sig = (sigs[si] as Uint8Array).slice(0, Math.max(0, (sigs[si] as Uint8Array).length - (cut % 40)));
-          for (const [at, x] of flips) if (sig.length > 0) sig[at % sig.length] = (sig[at % sig.length] as number) ^ x;
-          for (const alg of Object.values(ALGORITHMS)) expect(typeof alg.verify(key, sig, msg)).toBe("boolean");
-        },
-      ),
-      { numRuns: 300 },
-    );
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (a, b) => {
-        for (const alg of Object.values(ALGORITHMS)) expect(alg.verify(a, b, msg)).toBe(false);
-      }),
-      { numRuns: 200 },
-    );
+    const inner = (body: Uint8Array) => encodeWith((w) => w.utf8(ECDSA_SHA2_NISTP256).string(body));
+    // minimal mpint bodies: r has its top bit set (so a 0x00 sign byte), s starts with 0x01
+    const rBytes = concatBytes(Uint8Array.of(0), hex(v.r));
+    const sBytes = hex(v.s);
+    const str = (b: Uint8Array) => encodeWith((w) => w.string(b));
+
+    test("control: the hand-built minimal mpint bodies below are the canonical encoding and verify", () => {
+      expect(sBytes[0]).toBe(0x01);
+      expect(toHex(inner(concatBytes(str(rBytes), str(sBytes))))).toBe(toHex(good));
+      expect(verify(goodKey, inner(concatBytes(str(rBytes), str(sBytes))))).toBe(true);
+    });
+    const badSigs: [string, Uint8Array][] = [
+      ["r = 0", sigBlob(ECDSA_SHA2_NISTP256, 0n, s)],
+      ["s = 0", sigBlob(ECDSA_SHA2_NISTP256, r, 0n)],
+      ["r = n", sigBlob(ECDSA_SHA2_NISTP256, n, s)],
+      ["s = n", sigBlob(ECDSA_SHA2_NISTP256, r, n)],
+      ["r + n in place of r", sigBlob(ECDSA_SHA2_NISTP256, r + n, s)],
+      ["s + n in place of s", sigBlob(ECDSA_SHA2_NISTP256, r, s + n)],
+      ["a negative r", sigBlob(ECDSA_SHA2_NISTP256, -r, s)],
+      ["n − r in place of r", sigBlob(ECDSA_SHA2_NISTP256, n - r, s)],
+      ["a superfluous leading zero on r", inner(concatBytes(str(concatBytes(Uint8Array.of(0), rBytes)), str(sBytes)))],
+      ["a superfluous leading zero on s", inner(concatBytes(str(rBytes), str(concatBytes(Uint8Array.of(0), sBytes))))],
+      ["r with a leading garbage byte", inner(concatBytes(str(concatBytes(Uint8Array.of(1), rBytes)), str(sBytes)))],
+      ["a byte after s inside the signature string", inner(concatBytes(str(rBytes), str(sBytes), Uint8Array.of(0)))],
+      ["a byte after the signature string", concatBytes(good, Uint8Array.of(0))],
+      ["only r", inner(str(rBytes))],
+      ["the P1363 r ‖ s form instead of two mpints", inner(concatBytes(hex(v.r), hex(v.s)))],
+      ["the nistp384 algorithm name", sigBlob("ecdsa-sha2-nistp384", r, s)],
+      ["the sk-ecdsa name", sigBlob("sk-ecdsa-sha2-nistp256@openssh.com", r, s)],
+      ["r and s swapped", sigBlob(ECDSA_SHA2_NISTP256, s, r)],
+      ["r with one bit flipped", sigBlob(ECDSA_SHA2_NISTP256, r ^ 1n, s)],
+      ["s with one bit flipped", sigBlob(ECDSA_SHA2_NISTP256, r, s ^ (1n << 100n))],
+      ["empty", new Uint8Array()],
+    ];
+    test.each(badSigs)("a signature blob with %s does not verify", (_what, sig) => {
+      expect(verify(goodKey, sig)).toBe(false);
+    });
+
+    test("random mutations and truncations of valid blobs return a boolean and never throw", () => {
+      const keys = Object.values(rfc.keys).map((x) => hex(x.sshPublicKeyBlob));
+      const sigs = rfc.vectors.map((x) => hex(x.sshSignatureBlob));
+      fc.assert(
+        fc.property(
+          fc.nat(5),
+          fc.nat(5),
+          fc.array(fc.tuple(fc.nat(200), fc.integer({ min: 1, max: 255 })), { maxLength: 3 }),
+          fc.nat(300),
+          (ki, si, flips, cut) => {
+            const key = (keys[ki % 3] as Uint8Array).slice();
+            const sig = (sigs[si] as Uint8Array).slice(0, Math.max(0, (sigs[si] as Uint8Array).length - (cut % 40)));
+            for (const [at, x] of flips)
+              if (sig.length > 0) sig[at % sig.length] = (sig[at % sig.length] as number) ^ x;
+            for (const alg of Object.values(LATE)) expect(typeof alg.verify(key, sig, msg)).toBe("boolean");
+          },
+        ),
+        { numRuns: 300 },
+      );
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (a, b) => {
+          for (const alg of Object.values(LATE)) expect(alg.verify(a, b, msg)).toBe(false);
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 });
 
