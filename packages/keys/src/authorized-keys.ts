@@ -14,6 +14,7 @@
  * the forwarding layer (OpenSSH channels.c remote_open_match / open_match).
  * @module
  */
+
 import { equalBytes } from "@purssh/wire";
 import {
   type AuthorizedKeyOptions,
@@ -22,8 +23,9 @@ import {
 } from "./authorized-keys-options.js";
 import { CERTIFICATE_KEY_TYPES, isCertificateType, parseCertificateBlob, unixSeconds } from "./certificate.js";
 import { CertificateError, type VerifiedCertificate, verifyCertificate } from "./certificate-verify.js";
-import { KEY_ERROR, KeyError, type KeyErrorCode } from "./errors.js";
+import { KEY_ERROR, KeyError } from "./errors.js";
 import { matchHostAndAddress, matchPattern } from "./host-patterns.js";
+import { type LineError, parseLineFile } from "./line-file.js";
 import { decodePublicKey, keyTypeOfBlob, type PublicKey, parsePublicKey } from "./public-key.js";
 
 export interface AuthorizedKeyEntry {
@@ -38,12 +40,7 @@ export interface AuthorizedKeyEntry {
 }
 
 /** A line that could not be used; the rest of the file still is. */
-export interface AuthorizedKeysLineError {
-  readonly line: number;
-  readonly code: KeyErrorCode;
-  readonly message: string;
-  readonly text: string;
-}
+export type AuthorizedKeysLineError = LineError;
 
 export interface AuthorizedKeys {
   readonly entries: readonly AuthorizedKeyEntry[];
@@ -98,21 +95,7 @@ function parseLine(text: string, line: number): AuthorizedKeyEntry {
  * "foo"`). A trailing CR is ignored, so CRLF files read the same.
  */
 export function parseAuthorizedKeys(text: string): AuthorizedKeys {
-  const lines = text.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  const entries: AuthorizedKeyEntry[] = [];
-  const errors: AuthorizedKeysLineError[] = [];
-  lines.forEach((raw, i) => {
-    const lineText = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const trimmed = lineText.replace(/^[ \t]+/, "");
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    try {
-      entries.push(parseLine(lineText, i + 1));
-    } catch (e) {
-      if (!(e instanceof KeyError)) throw e;
-      errors.push(Object.freeze({ line: i + 1, code: e.code, message: e.message, text: lineText }));
-    }
-  });
+  const { entries, errors } = parseLineFile(text, parseLine);
   return Object.freeze({ entries: Object.freeze(entries), errors: Object.freeze(errors) });
 }
 

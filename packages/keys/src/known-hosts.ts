@@ -20,13 +20,15 @@
  *     points at a key of the presented type when there is one); else "unknown".
  * @module
  */
+
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { equalBytes, fromBase64, toBase64, utf8Encode } from "@purssh/wire";
 import { isCertificateType, parseCertificateBlob } from "./certificate.js";
 import { CERT_ERROR, CertificateError, type VerifiedCertificate, verifyCertificate } from "./certificate-verify.js";
-import { KEY_ERROR, KeyError, type KeyErrorCode } from "./errors.js";
+import { KEY_ERROR, KeyError } from "./errors.js";
 import { knownHostsName, matchPatternList } from "./host-patterns.js";
+import { type LineError, parseLineFile } from "./line-file.js";
 import { decodePublicKey, formatPublicKey, keyTypeOfBlob, type PublicKey, parsePublicKey } from "./public-key.js";
 
 /** `|1|`: the only hashed-name format OpenSSH writes (HASH_MAGIC). */
@@ -52,12 +54,7 @@ export interface KnownHostsEntry {
 }
 
 /** A line that could not be used; the rest of the file still is. */
-export interface KnownHostsLineError {
-  readonly line: number;
-  readonly code: KeyErrorCode;
-  readonly message: string;
-  readonly text: string;
-}
+export type KnownHostsLineError = LineError;
 
 export type KnownHostsStatus = "known" | "changed" | "unknown" | "revoked";
 
@@ -260,20 +257,6 @@ function checkPlainKey(matching: readonly KnownHostsEntry[], blob: Uint8Array): 
  * line numbers (a trailing CR is ignored, so CRLF files read the same).
  */
 export function parseKnownHosts(text: string): KnownHosts {
-  const lines = text.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  const entries: KnownHostsEntry[] = [];
-  const errors: KnownHostsLineError[] = [];
-  lines.forEach((raw, i) => {
-    const lineText = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const trimmed = lineText.replace(/^[ \t]+/, "");
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    try {
-      entries.push(parseLine(lineText, i + 1));
-    } catch (e) {
-      if (!(e instanceof KeyError)) throw e;
-      errors.push(Object.freeze({ line: i + 1, code: e.code, message: e.message, text: lineText }));
-    }
-  });
-  return new KnownHosts(entries, errors, lines.length);
+  const { entries, errors, lineCount } = parseLineFile(text, parseLine);
+  return new KnownHosts(entries, errors, lineCount);
 }
