@@ -13,7 +13,7 @@
  */
 import { type CipherGCM, createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
 import type { CipherAlgorithm, PacketCipher } from "@purssh/crypto";
-import { checkKeyLength, macError, tagOffset } from "@purssh/crypto";
+import { checkKeyLength, macError, nextGcmInvocation, tagOffset } from "@purssh/crypto";
 import { SshError } from "@purssh/wire";
 import { readUint32 } from "./bytes.js";
 
@@ -83,15 +83,8 @@ export class NodeAesGcmOpenSSHCipher implements PacketCipher {
     return packet.subarray(4, end);
   }
 
-  /** RFC 5647 §7.1: invocation_counter += 1, as a 64-bit big-endian integer that wraps. */
   #nextInvocation(): void {
-    const low = this.#nonce.readUInt32BE(8);
-    if (low === 0xffffffff) {
-      this.#nonce.writeUInt32BE(0, 8);
-      this.#nonce.writeUInt32BE((this.#nonce.readUInt32BE(4) + 1) >>> 0, 4);
-    } else {
-      this.#nonce.writeUInt32BE(low + 1, 8);
-    }
+    nextGcmInvocation(new DataView(this.#nonce.buffer, this.#nonce.byteOffset, this.#nonce.byteLength));
   }
 }
 

@@ -81,15 +81,22 @@ export class AesGcmOpenSSHCipher implements PacketCipher {
     return packet.subarray(4, end);
   }
 
-  /** RFC 5647 §7.1: invocation_counter += 1, as a 64-bit big-endian integer that wraps. */
   #nextInvocation(): void {
-    const low = this.#nonceView.getUint32(8);
-    if (low === 0xffffffff) {
-      this.#nonceView.setUint32(8, 0);
-      this.#nonceView.setUint32(4, (this.#nonceView.getUint32(4) + 1) >>> 0);
-    } else {
-      this.#nonceView.setUint32(8, low + 1);
-    }
+    nextGcmInvocation(this.#nonceView);
+  }
+}
+
+/**
+ * RFC 5647 §7.1: invocation_counter += 1, as a 64-bit big-endian integer that wraps; `nonce` views
+ * the 12-byte nonce (4-byte fixed field ‖ 8-byte counter). Shared with the node:crypto provider.
+ */
+export function nextGcmInvocation(nonce: DataView): void {
+  const low = nonce.getUint32(8);
+  if (low === 0xffffffff) {
+    nonce.setUint32(8, 0);
+    nonce.setUint32(4, (nonce.getUint32(4) + 1) >>> 0);
+  } else {
+    nonce.setUint32(8, low + 1);
   }
 }
 
