@@ -1,10 +1,3 @@
-// The algorithm interop matrix against the real OpenSSH sshd: every key exchange, every host-key
-// algorithm and every cipher × MAC we implement negotiates and carries a reverse-tunnel round
-// trip. Dimensions are crossed the way OpenSSH's own regress suite does it (kextype.sh ×
-// keytype.sh, try-ciphers.sh): each KEX with each host-key algorithm, and every cipher × MAC
-// pair, each against the defaults of the other dimensions; the full four-way product (~6,000
-// handshakes) would not fit CI's time and adds no code path the pairs miss.
-import * as net from "node:net";
 import { connect, knownHosts } from "@purssh/client";
 import {
   isAeadCipher,
@@ -13,7 +6,14 @@ import {
   supportedKexAlgorithms,
   supportedMacs,
 } from "@purssh/crypto";
-import { requireSshd, type SshdHandle, startEchoServer, startSshd } from "@purssh/testkit";
+import {
+  relayConnections,
+  requireSshd,
+  roundTripThrough,
+  type SshdHandle,
+  startEchoServer,
+  startSshd,
+} from "@purssh/testkit";
 import type { AlgorithmPreferences } from "@purssh/transport";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 
@@ -66,20 +66,9 @@ describe.skipIf(!available)("interop matrix against OpenSSH sshd", { timeout: 12
     });
     try {
       const listener = await client.listen({ host: "127.0.0.1", port: 0 });
-      listener.on("connection", (conn) => {
-        const local = net.connect(echo.port, "127.0.0.1");
-        conn.pipe(local);
-        local.pipe(conn);
-      });
+      relayConnections(listener, echo.port);
       const data = Buffer.alloc(64 * 1024, 0x5a);
-      const back = await new Promise<Buffer>((resolve, reject) => {
-        const c = net.connect(listener.port, "127.0.0.1");
-        const chunks: Buffer[] = [];
-        c.on("data", (d) => chunks.push(d));
-        c.on("end", () => resolve(Buffer.concat(chunks)));
-        c.on("error", reject);
-        c.end(data);
-      });
+      const back = await roundTripThrough(listener.port, data);
       expect(back.equals(data)).toBe(true);
       const a = client.algorithms!;
       return `${a.kex} ${a.hostKey} ${a.cipherClientToServer} ${a.macClientToServer || "(aead)"}`;

@@ -1,12 +1,14 @@
-// nodeCryptoProvider against the real OpenSSH sshd: with the provider installed, every key
-// exchange, host-key verifier, cipher and MAC it provides negotiates with sshd and carries a
-// reverse-tunnel round trip (the pairs the interop matrix of @purssh/client crosses, restricted to
-// what node:crypto implements here; the rest is noble's and covered there).
-import * as net from "node:net";
 import { connect } from "@purssh/client";
 import { isAeadCipher, useCryptoProvider } from "@purssh/crypto";
 import { nodeCryptoProvider, nodeProvidedAlgorithms } from "@purssh/crypto-node";
-import { requireSshd, type SshdHandle, startEchoServer, startSshd } from "@purssh/testkit";
+import {
+  relayConnections,
+  requireSshd,
+  roundTripThrough,
+  type SshdHandle,
+  startEchoServer,
+  startSshd,
+} from "@purssh/testkit";
 import type { AlgorithmPreferences } from "@purssh/transport";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 
@@ -49,21 +51,10 @@ describe.skipIf(!available)("nodeCryptoProvider against OpenSSH sshd", { timeout
     });
     try {
       const listener = await client.listen({ host: "127.0.0.1", port: 0 });
-      listener.on("connection", (conn) => {
-        const local = net.connect(echo.port, "127.0.0.1");
-        conn.pipe(local);
-        local.pipe(conn);
-      });
+      relayConnections(listener, echo.port);
       const data = Buffer.alloc(256 * 1024);
       for (let i = 0; i < data.length; i++) data[i] = (i * 131) & 0xff;
-      const back = await new Promise<Buffer>((resolve, reject) => {
-        const c = net.connect(listener.port, "127.0.0.1");
-        const chunks: Buffer[] = [];
-        c.on("data", (d) => chunks.push(d));
-        c.on("end", () => resolve(Buffer.concat(chunks)));
-        c.on("error", reject);
-        c.end(data);
-      });
+      const back = await roundTripThrough(listener.port, data);
       expect(back.equals(data)).toBe(true);
       const a = client.algorithms!;
       return `${a.kex} ${a.hostKey} ${a.cipherClientToServer} ${a.macClientToServer || "(aead)"}`;

@@ -2,7 +2,7 @@
 import type {} from "./provided.js";
 
 export { defaultOnMessage, FakeServer, type FakeServerOptions, MemoryLink } from "./fake-server.js";
-export { type EchoServer, freePort, startEchoServer } from "./net.js";
+export { type EchoServer, freePort, relayConnections, roundTripThrough, startEchoServer } from "./net.js";
 export type { ProvidedSshdKey } from "./provided.js";
 export { requireSshd, type SkipContext } from "./skip.js";
 export {

@@ -1,5 +1,6 @@
 // Loopback helpers for tests: free ports and a TCP echo server (node:net).
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 
 /**
  * A TCP port on 127.0.0.1 that was free a moment ago (bound on port 0, then released). Another
@@ -69,5 +70,32 @@ export function startEchoServer(): Promise<EchoServer> {
         },
       });
     });
+  });
+}
+
+/**
+ * Connects to a loopback port, sends `data`, half-closes, and resolves with everything received
+ * until the peer ends: one round trip through whatever listens there (a forwarded port, an echo).
+ */
+export function roundTripThrough(port: number, data: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const c = connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    c.on("data", (d: Buffer) => chunks.push(d));
+    c.on("end", () => resolve(Buffer.concat(chunks)));
+    c.on("error", reject);
+    c.end(data);
+  });
+}
+
+/** Pipes every connection a listener yields to a new TCP connection to 127.0.0.1:port, both ways. */
+export function relayConnections(
+  listener: { on(event: "connection", handler: (conn: Duplex) => void): unknown },
+  port: number,
+): void {
+  listener.on("connection", (conn) => {
+    const local = connect(port, "127.0.0.1");
+    conn.pipe(local);
+    local.pipe(conn);
   });
 }

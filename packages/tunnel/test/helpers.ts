@@ -13,17 +13,8 @@ export function passwordTunnel(sshd: SshdInfo): SSHReverseTunnel {
   return t;
 }
 
-/** Connects, sends `data`, half-closes, and collects everything until the peer closes. */
-export function roundTrip(port: number, data: Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    c.on("data", (d) => chunks.push(d));
-    c.on("end", () => resolve(Buffer.concat(chunks)));
-    c.on("error", reject);
-    c.end(data);
-  });
-}
+/** The testkit round trip, under the name these tests use. */
+export { roundTripThrough as roundTrip } from "@purssh/testkit";
 
 /** True when nothing accepts connections on the port (the connection is refused or reset). */
 export function refused(port: number): Promise<boolean> {
