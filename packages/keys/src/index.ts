@@ -135,6 +135,7 @@ export {
   generateEd25519Key,
   type PrivateKey,
   type SecurityKeyFields,
+  type Signer,
 } from "./private-key.js";
 export {
   decodePublicKey,

@@ -16,6 +16,20 @@ import type { EcdsaCurveName } from "./ecdsa-curves.js";
 import { KEY_ERROR, KeyError } from "./errors.js";
 import { encodeEd25519PublicKeyBlob, type PublicKey, SSH_ED25519 } from "./public-key.js";
 
+/**
+ * Anything that can sign for public key authentication (RFC 4252 §7): a key held here
+ * (`PrivateKey`) or one held elsewhere, such as in an ssh-agent, whose signatures arrive later.
+ */
+export interface Signer {
+  /** Key type name, e.g. "ssh-ed25519" or "ssh-ed25519-cert-v01@openssh.com". */
+  readonly type: string;
+  readonly publicKey: PublicKey;
+  /** Signature algorithms this key can sign with, preferred first. */
+  readonly signatureAlgorithms: readonly string[];
+  /** Returns the SSH signature blob `string algorithm ‖ string signature` (RFC 4253 §6.6). */
+  sign(data: Uint8Array, algorithm?: string): Uint8Array | Promise<Uint8Array>;
+}
+
 /** A key that can sign for public key authentication. */
 export interface PrivateKey {
   /** Key type name, e.g. "ssh-ed25519". */
