@@ -39,30 +39,34 @@ export interface PendingKeys {
   incoming: PacketCipher;
 }
 
-/** The key-exchange state machine (STYLE.md: a union, transitions in a switch). */
+/** What every key-exchange state after both KEXINITs carries. */
+export interface KexCommon {
+  oursPayload: Uint8Array;
+  theirsPayload: Uint8Array;
+  negotiated: NegotiatedAlgorithms;
+  method: KexAlgorithm;
+  /** The peer's guessed first kex packet is wrong and must be dropped (RFC 4253 §7.1). */
+  ignoreGuessedPacket: boolean;
+}
+
+/** Group-exchange parameters, which enter the exchange hash (RFC 4419 §3). */
+export interface GexParameters {
+  request: GexRequest;
+  group: DhGroup;
+}
+
+/** The key-exchange state machine of both roles (STYLE.md: a union, transitions in a switch). */
 export type KexState =
   | { kind: "idle" }
   | { kind: "sentKexinit"; ours: Kexinit; oursPayload: Uint8Array }
-  | {
-      kind: "awaitingGexGroup";
-      oursPayload: Uint8Array;
-      theirsPayload: Uint8Array;
-      negotiated: NegotiatedAlgorithms;
-      method: KexAlgorithm;
-      request: GexRequest;
-      ignoreGuessedPacket: boolean;
-    }
-  | {
-      kind: "awaitingReply";
-      oursPayload: Uint8Array;
-      theirsPayload: Uint8Array;
-      negotiated: NegotiatedAlgorithms;
-      method: KexAlgorithm;
-      exchange: KexClientExchange;
-      /** Group-exchange parameters, which enter the exchange hash (RFC 4419 §3). */
-      gex?: { request: GexRequest; group: DhGroup };
-      ignoreGuessedPacket: boolean;
-    }
+  // client: GEX_REQUEST sent, waiting for GEX_GROUP
+  | (KexCommon & { kind: "awaitingGexGroup"; request: GexRequest })
+  // client: our public value sent, waiting for the server's reply
+  | (KexCommon & { kind: "awaitingReply"; exchange: KexClientExchange; gex?: GexParameters })
+  // server: waiting for the client's GEX_REQUEST
+  | (KexCommon & { kind: "awaitingGexRequest" })
+  // server: waiting for the client's public value
+  | (KexCommon & { kind: "awaitingInit"; gex?: GexParameters })
   | { kind: "verifyingHostKey"; keys: PendingKeys }
   | { kind: "awaitingNewkeys"; keys: PendingKeys };
 
@@ -84,7 +88,7 @@ export interface ExchangeHashInputs {
   serverPublic: Uint8Array;
   /** K, already encoded (mpint or string) as the method defines. */
   encodedK: Uint8Array;
-  gex?: { request: GexRequest; group: DhGroup };
+  gex?: GexParameters;
 }
 
 /**
@@ -107,13 +111,15 @@ export function exchangeHash(method: KexAlgorithm, i: ExchangeHashInputs): Uint8
   return method.hash(w.raw(i.encodedK).finish());
 }
 
-const toBigint = (magnitude: Uint8Array): bigint => (magnitude.length === 0 ? 0n : BigInt(`0x${toHex(magnitude)}`));
+/** An unsigned big-endian magnitude as a bigint (the DH public values e and f). */
+export const magnitudeToBigint = (magnitude: Uint8Array): bigint =>
+  magnitude.length === 0 ? 0n : BigInt(`0x${toHex(magnitude)}`);
 
 /** The client's first key-exchange message after the group is known (RFC 4253 §8, 4419, 5656). */
 export function kexInitMessage(method: KexAlgorithm, exchange: KexClientExchange): Uint8Array {
   if (method.publicKeyEncoding === "string")
     return KexEcdhInit.encode({ clientEphemeralPublicKey: exchange.publicKey });
-  const e = toBigint(exchange.publicKey);
+  const e = magnitudeToBigint(exchange.publicKey);
   return method.groupExchange ? KexDhGexInit.encode({ e }) : KexdhInit.encode({ e });
 }
 
@@ -171,8 +177,9 @@ export function checkExchangeSignature(
 }
 
 /**
- * RFC 4253 §7.2, the client's view: A/C/E are the client-to-server IV, key and MAC key, B/D/F the
- * server-to-client ones. AEAD ciphers take no MAC.
+ * RFC 4253 §7.2: A/C/E are the client-to-server IV, key and MAC key, B/D/F the server-to-client
+ * ones; a client seals with ACE and opens with BDF, a server the other way round. AEAD ciphers
+ * take no MAC.
  */
 export function deriveSessionKeys(
   method: KexAlgorithm,
@@ -180,6 +187,7 @@ export function deriveSessionKeys(
   H: Uint8Array,
   sessionId: Uint8Array,
   negotiated: NegotiatedAlgorithms,
+  role: "client" | "server" = "client",
 ): PendingKeys {
   const derive = (letter: "A" | "B" | "C" | "D" | "E" | "F", n: number) =>
     deriveKey(method.hash, encodedK, H, sessionId, letter, n);
@@ -195,11 +203,13 @@ export function deriveSessionKeys(
     }
     return alg.create(derive(keyLetter, alg.keyLength), derive(ivLetter, alg.ivLength), direction, mac);
   };
-  return {
-    negotiated,
-    outgoing: make(negotiated.cipherClientToServer, negotiated.macClientToServer, "ACE", "seal"),
-    incoming: make(negotiated.cipherServerToClient, negotiated.macServerToClient, "BDF", "open"),
-  };
+  const clientToServer = (direction: "seal" | "open") =>
+    make(negotiated.cipherClientToServer, negotiated.macClientToServer, "ACE", direction);
+  const serverToClient = (direction: "seal" | "open") =>
+    make(negotiated.cipherServerToClient, negotiated.macServerToClient, "BDF", direction);
+  return role === "client"
+    ? { negotiated, outgoing: clientToServer("seal"), incoming: serverToClient("open") }
+    : { negotiated, outgoing: serverToClient("seal"), incoming: clientToServer("open") };
 }
 
 /** The key type named at the start of a public-key blob. */

@@ -1,6 +1,6 @@
 // Client Transport ↔ FakeServer over a MemoryLink, for the protocol tests of this package.
 import { FakeServer, type FakeServerOptions, MemoryLink } from "@purssh/testkit";
-import { Transport, type TransportOptions } from "@purssh/transport";
+import { type ClientTransportOptions, Transport } from "@purssh/transport";
 import type { SshError } from "@purssh/wire";
 
 export interface Outcome {
@@ -11,7 +11,7 @@ export interface Outcome {
   logs: string[];
 }
 
-export function handshake(serverOptions: FakeServerOptions = {}, clientOptions: Partial<TransportOptions> = {}) {
+export function handshake(serverOptions: FakeServerOptions = {}, clientOptions: Partial<ClientTransportOptions> = {}) {
   const link = new MemoryLink();
   const server = new FakeServer(link.sendToClient, serverOptions);
   const outcome: Outcome = { ready: false, closed: false, error: undefined, messages: [], logs: [] };
@@ -41,7 +41,7 @@ export function handshake(serverOptions: FakeServerOptions = {}, clientOptions: 
 }
 
 /** A client transport wired to nothing, for feeding it bytes by hand. */
-export function bareTransport(options: Partial<TransportOptions> = {}) {
+export function bareTransport(options: Partial<ClientTransportOptions> = {}) {
   const outcome: { error?: SshError } = {};
   const t = new Transport(
     { role: "client", verifyHostKey: () => true, ...options },

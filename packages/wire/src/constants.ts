@@ -46,6 +46,9 @@ export const MSG = {
   CHANNEL_REQUEST: 98,
   CHANNEL_SUCCESS: 99,
   CHANNEL_FAILURE: 100,
+  /** OpenSSH PROTOCOL §1.10 (ping@openssh.com): transport-level echo. */
+  PING: 192,
+  PONG: 193,
 } as const;
 
 /** RFC 4250 §4.2.2 / RFC 4253 §11.1 disconnect reason codes. */

@@ -1,7 +1,9 @@
 /**
- * Connection-protocol messages, RFC 4254 §§4–7, plus OpenSSH's `hostkeys-00@openssh.com` and
- * `keepalive@openssh.com` (PROTOCOL §2.5, §2.1). Global requests, channel opens and channel
- * requests are declared generically and per type as second-level schemas.
+ * Connection-protocol messages, RFC 4254 §§4–7, plus OpenSSH's extensions (PROTOCOL):
+ * `keepalive@openssh.com` (§2.1), streamlocal forwarding (§2.4) and `hostkeys-00@openssh.com`
+ * (§2.5); `no-more-sessions@openssh.com` (§2.2) has no data and uses the generic GlobalRequest.
+ * Global requests, channel opens and channel requests are declared generically and per type as
+ * second-level schemas.
  * @module
  */
 import { MSG } from "../constants.js";
@@ -47,6 +49,22 @@ export const GlobalRequestKeepalive = msg(MSG.GLOBAL_REQUEST, "SSH_MSG_GLOBAL_RE
   wantReply: boolean,
 });
 export type GlobalRequestKeepalive = Infer<typeof GlobalRequestKeepalive>;
+
+// OpenSSH PROTOCOL §2.4: remote forwarding of a Unix-domain socket (the streamlocal tcpip-forward)
+export const GlobalRequestStreamlocalForward = msg(MSG.GLOBAL_REQUEST, "SSH_MSG_GLOBAL_REQUEST", {
+  requestName: literal("streamlocal-forward@openssh.com"),
+  wantReply: boolean,
+  socketPath: utf8,
+});
+export type GlobalRequestStreamlocalForward = Infer<typeof GlobalRequestStreamlocalForward>;
+
+// OpenSSH PROTOCOL §2.4 (ssh sends want-reply false; sshd answers when asked)
+export const GlobalRequestCancelStreamlocalForward = msg(MSG.GLOBAL_REQUEST, "SSH_MSG_GLOBAL_REQUEST", {
+  requestName: literal("cancel-streamlocal-forward@openssh.com"),
+  wantReply: boolean,
+  socketPath: utf8,
+});
+export type GlobalRequestCancelStreamlocalForward = Infer<typeof GlobalRequestCancelStreamlocalForward>;
 
 // RFC 4254 §4
 export const RequestSuccess = msg(MSG.REQUEST_SUCCESS, "SSH_MSG_REQUEST_SUCCESS", { responseData: rest });
@@ -104,6 +122,29 @@ export const ChannelOpenSession = msg(MSG.CHANNEL_OPEN, "SSH_MSG_CHANNEL_OPEN", 
   maximumPacketSize: uint32,
 });
 export type ChannelOpenSession = Infer<typeof ChannelOpenSession>;
+
+// OpenSSH PROTOCOL §2.4: the client asks the server to connect to a Unix-domain socket
+export const ChannelOpenDirectStreamlocal = msg(MSG.CHANNEL_OPEN, "SSH_MSG_CHANNEL_OPEN", {
+  channelType: literal("direct-streamlocal@openssh.com"),
+  senderChannel: uint32,
+  initialWindowSize: uint32,
+  maximumPacketSize: uint32,
+  socketPath: utf8,
+  reservedString: utf8,
+  reservedUint32: uint32,
+});
+export type ChannelOpenDirectStreamlocal = Infer<typeof ChannelOpenDirectStreamlocal>;
+
+// OpenSSH PROTOCOL §2.4: a connection to a socket the client asked the server to listen on
+export const ChannelOpenForwardedStreamlocal = msg(MSG.CHANNEL_OPEN, "SSH_MSG_CHANNEL_OPEN", {
+  channelType: literal("forwarded-streamlocal@openssh.com"),
+  senderChannel: uint32,
+  initialWindowSize: uint32,
+  maximumPacketSize: uint32,
+  socketPath: utf8,
+  reserved: utf8,
+});
+export type ChannelOpenForwardedStreamlocal = Infer<typeof ChannelOpenForwardedStreamlocal>;
 
 // RFC 4254 §5.1
 export const ChannelOpenConfirmation = msg(MSG.CHANNEL_OPEN_CONFIRMATION, "SSH_MSG_CHANNEL_OPEN_CONFIRMATION", {
@@ -175,6 +216,80 @@ export const ChannelRequestExitStatus = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNE
   exitStatus: uint32,
 });
 export type ChannelRequestExitStatus = Infer<typeof ChannelRequestExitStatus>;
+
+// RFC 4254 §6.10: the signal (name without the "SIG" prefix) that terminated the remote command
+export const ChannelRequestExitSignal = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("exit-signal"),
+  wantReply: boolean,
+  signalName: utf8,
+  coreDumped: boolean,
+  errorMessage: utf8,
+  languageTag: utf8,
+});
+export type ChannelRequestExitSignal = Infer<typeof ChannelRequestExitSignal>;
+
+// RFC 4254 §6.2
+export const ChannelRequestPtyReq = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("pty-req"),
+  wantReply: boolean,
+  term: utf8,
+  widthChars: uint32,
+  heightRows: uint32,
+  widthPixels: uint32,
+  heightPixels: uint32,
+  terminalModes: string,
+});
+export type ChannelRequestPtyReq = Infer<typeof ChannelRequestPtyReq>;
+
+// RFC 4254 §6.4
+export const ChannelRequestEnv = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("env"),
+  wantReply: boolean,
+  variableName: utf8,
+  variableValue: utf8,
+});
+export type ChannelRequestEnv = Infer<typeof ChannelRequestEnv>;
+
+// RFC 4254 §6.5
+export const ChannelRequestShell = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("shell"),
+  wantReply: boolean,
+});
+export type ChannelRequestShell = Infer<typeof ChannelRequestShell>;
+
+// RFC 4254 §6.5
+export const ChannelRequestSubsystem = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("subsystem"),
+  wantReply: boolean,
+  subsystemName: utf8,
+});
+export type ChannelRequestSubsystem = Infer<typeof ChannelRequestSubsystem>;
+
+// RFC 4254 §6.7
+export const ChannelRequestWindowChange = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("window-change"),
+  wantReply: boolean,
+  widthChars: uint32,
+  heightRows: uint32,
+  widthPixels: uint32,
+  heightPixels: uint32,
+});
+export type ChannelRequestWindowChange = Infer<typeof ChannelRequestWindowChange>;
+
+// RFC 4254 §6.9
+export const ChannelRequestSignal = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {
+  recipientChannel: uint32,
+  requestType: literal("signal"),
+  wantReply: boolean,
+  signalName: utf8,
+});
+export type ChannelRequestSignal = Infer<typeof ChannelRequestSignal>;
 
 // OpenSSH PROTOCOL §2.1 (sent by sshd's ClientAliveInterval on a channel)
 export const ChannelRequestKeepalive = msg(MSG.CHANNEL_REQUEST, "SSH_MSG_CHANNEL_REQUEST", {

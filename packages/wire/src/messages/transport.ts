@@ -36,6 +36,13 @@ export type ServiceAccept = Infer<typeof ServiceAccept>;
 export const ExtInfo = msg(MSG.EXT_INFO, "SSH_MSG_EXT_INFO", { extensions: extensionPairs });
 export type ExtInfo = Infer<typeof ExtInfo>;
 
+// OpenSSH PROTOCOL §1.10: SSH2_MSG_PING / SSH2_MSG_PONG, sent only to a peer that announced
+// "ping@openssh.com" in EXT_INFO; a PONG echoes the PING's data.
+export const Ping = msg(MSG.PING, "SSH2_MSG_PING", { data: string });
+export type Ping = Infer<typeof Ping>;
+export const Pong = msg(MSG.PONG, "SSH2_MSG_PONG", { data: string });
+export type Pong = Infer<typeof Pong>;
+
 // RFC 4253 §7.1
 export const Kexinit = msg(MSG.KEXINIT, "SSH_MSG_KEXINIT", {
   cookie: bytes16,
