@@ -1,8 +1,10 @@
 /**
- * The connection protocol, RFC 4254: the channel table, global requests with FIFO replies (§4),
- * remote TCP/IP forwarding (`tcpip-forward`, `cancel-tcpip-forward`, §7.1) and incoming
- * `forwarded-tcpip` channels (§7.2), which are refused unless we asked for that port. Sans-I/O:
- * payloads in through `handle`, out through `send`.
+ * The connection protocol, RFC 4254, for either role: the message router for numbers 80–127 and
+ * the application's entry point — channel opens both ways (§5.1: session §6.1, direct-tcpip and
+ * forwarded-tcpip §7.2, OpenSSH streamlocal PROTOCOL §2.4), global requests both ways (§4:
+ * tcpip-forward §7.1, streamlocal forwards, keepalive, no-more-sessions). Client and server differ
+ * only in the handlers they install and the opens they make. Sans-I/O: payloads in through
+ * `handle`, out through `send`.
  * @module
  */
 import {
@@ -11,157 +13,156 @@ import {
   ChannelExtendedData,
   ChannelFailure,
   ChannelOpen,
-  ChannelOpenConfirmation,
-  ChannelOpenFailure,
+  ChannelOpenDirectStreamlocal,
+  ChannelOpenDirectTcpip,
+  ChannelOpenForwardedStreamlocal,
   ChannelOpenForwardedTcpip,
+  ChannelOpenSession,
   ChannelRequest,
   ChannelSuccess,
   ChannelWindowAdjust,
-  DISCONNECT,
   decodeChannelData,
   GlobalRequest,
-  GlobalRequestCancelTcpipForward,
-  GlobalRequestTcpipForward,
   MSG,
-  OPEN_FAILURE,
-  type OpenFailureReason,
-  ProtocolError,
-  RequestFailure,
-  RequestSuccessTcpipForward,
   SshError,
 } from "@purssh/wire";
-import { Channel } from "./channel.js";
-import { ReceiveWindow, SendWindow } from "./window.js";
-
-/** DESIGN.md principle 6 defaults (OpenSSH's values). */
-export const DEFAULT_WINDOW_SIZE = 2 * 1024 * 1024;
-export const DEFAULT_MAX_PACKET_SIZE = 32 * 1024;
-/** Channels open at once before new opens are refused with RESOURCE_SHORTAGE. */
-export const MAX_CHANNELS = 1000;
-/** Channel opens waiting for the application's accept/reject before new ones are refused. */
-export const MAX_PENDING_OPENS = 256;
-
-/** A global request the peer refused (RFC 4254 §4 REQUEST_FAILURE). */
-export class RequestDeniedError extends SshError {
-  constructor(
-    readonly requestName: string,
-    message: string,
-  ) {
-    super("ERR_REQUEST_DENIED", message);
-  }
-}
-
-/** An incoming `forwarded-tcpip` open waiting for the application's decision. */
-export interface ForwardedTcpipOpen {
-  connectedAddress: string;
-  connectedPort: number;
-  originatorAddress: string;
-  originatorPort: number;
-  /** The forwarding this connection arrived on. */
-  forward: RemoteForward;
-  accept(): Channel;
-  reject(reason?: OpenFailureReason, description?: string): void;
-}
-
-/** A remote forwarding the server granted. */
-export interface RemoteForward {
-  /** The address as we requested it. */
-  readonly address: string;
-  /** The port we asked for (0 = server's choice). */
-  readonly requestedPort: number;
-  /** The port the server listens on. */
-  readonly port: number;
-}
+import type { Channel, ChannelEvents } from "./channel.js";
+import { ChannelTable } from "./channel-table.js";
+import { ForwardTable, type RemoteForward, type StreamlocalForward } from "./forwarding.js";
+import { type GlobalRequestAnswer, GlobalRequests, type IncomingGlobalRequest } from "./global-requests.js";
+import {
+  type ForwardedTcpipOpen,
+  type IncomingChannelOpen,
+  type IncomingOpenContext,
+  receiveChannelOpen,
+} from "./incoming-open.js";
+import { DEFAULT_MAX_PACKET_SIZE, DEFAULT_WINDOW_SIZE } from "./limits.js";
 
 export interface ConnectionOptions {
   send(payload: Uint8Array): void;
   /** True when channel data may be handed to the transport now. */
   canSendData(): boolean;
+  /** Receive window announced per channel (default DEFAULT_WINDOW_SIZE). */
   windowSize?: number;
+  /** Largest CHANNEL_DATA we accept (default DEFAULT_MAX_PACKET_SIZE). */
   maxPacketSize?: number;
-  /** A `forwarded-tcpip` open for a forwarding we hold; call accept() or reject(). */
+  /**
+   * A `forwarded-tcpip` open for a forwarding we hold (others are refused, RFC 4254 §7.2); call
+   * accept() or reject(). Takes precedence over onChannelOpen for that type.
+   */
   onForwardedTcpip?(open: ForwardedTcpipOpen): void;
-  /** Global requests the server sends (e.g. hostkeys-00@openssh.com), after the automatic reply. */
+  /**
+   * Any other channel open from the peer (all types; `forwarded-*` only for forwardings we hold);
+   * call accept() or reject(), now or later. Without it every type is refused UNKNOWN_CHANNEL_TYPE.
+   */
+  onChannelOpen?(open: IncomingChannelOpen): void;
+  /**
+   * Decides the peer's global requests (the server role: tcpip-forward, streamlocal forwards, …).
+   * Replies leave in arrival order whatever order the answers come in. Throwing or rejecting
+   * answers FAILURE. Without it want-reply requests get FAILURE and onGlobalRequest is told.
+   */
+  answerGlobalRequest?(request: IncomingGlobalRequest): GlobalRequestAnswer | PromiseLike<GlobalRequestAnswer>;
+  /** The peer's global requests (e.g. hostkeys-00@openssh.com) when there is no answerGlobalRequest. */
   onGlobalRequest?(name: string, payload: Uint8Array): void;
   log?(level: 1 | 2 | 3, text: string): void;
 }
 
-interface PendingRequest {
-  name: string;
-  /** Runs inside handle(), before the next message from the same read is processed. */
-  succeed(reply: Uint8Array): void;
-  deny(): void;
-  fail(error: Error): void;
+/** RFC 4254 §7.2 `direct-tcpip`: where the peer should connect, and who asked. */
+export interface DirectTcpipParams {
+  host: string;
+  port: number;
+  originatorAddress: string;
+  originatorPort: number;
+}
+
+/** RFC 4254 §7.2 `forwarded-tcpip` (server side): the forwarded listener hit, and who connected. */
+export interface ForwardedTcpipParams {
+  connectedAddress: string;
+  connectedPort: number;
+  originatorAddress: string;
+  originatorPort: number;
 }
 
 export class Connection {
-  private readonly channels = new Map<number, Channel>();
-  private readonly pendingGlobal: PendingRequest[] = [];
-  private readonly forwards: RemoteForward[] = [];
-  private nextChannelId = 0;
-  private pendingOpens = 0;
+  private readonly table: ChannelTable;
+  private readonly global: GlobalRequests;
+  private readonly forwards: ForwardTable;
+  private readonly openContext: IncomingOpenContext;
+  private sessionsRefused = false;
+  private noMoreSessionsSent = false;
   private ended: Error | undefined;
   readonly windowSize: number;
   readonly maxPacketSize: number;
 
-  constructor(private readonly options: ConnectionOptions) {
+  constructor(options: ConnectionOptions) {
     this.windowSize = options.windowSize ?? DEFAULT_WINDOW_SIZE;
     this.maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
+    const log = options.log?.bind(options);
+    this.table = new ChannelTable(
+      { send: (p) => options.send(p), canSendData: () => options.canSendData(), ...(log ? { log } : {}) },
+      this.windowSize,
+      this.maxPacketSize,
+    );
+    this.global = new GlobalRequests({
+      send: (p) => options.send(p),
+      answer: options.answerGlobalRequest?.bind(options),
+      notify: options.onGlobalRequest?.bind(options),
+      noMoreSessions: () => {
+        this.sessionsRefused = true;
+      },
+      log,
+    });
+    this.forwards = new ForwardTable(this.global, log);
+    this.openContext = {
+      table: this.table,
+      forwards: this.forwards,
+      onChannelOpen: options.onChannelOpen?.bind(options),
+      onForwardedTcpip: options.onForwardedTcpip?.bind(options),
+      sessionsRefused: () => this.sessionsRefused,
+      ended: () => this.ended,
+    };
   }
 
   get openChannels(): readonly Channel[] {
-    return [...this.channels.values()];
+    return this.table.all;
   }
 
+  /** TCP/IP forwardings the peer granted us (RFC 4254 §7.1). */
   get activeForwards(): readonly RemoteForward[] {
-    return [...this.forwards];
+    return this.forwards.tcpipForwards;
+  }
+
+  /** Unix-domain socket forwardings the peer granted us (OpenSSH PROTOCOL §2.4). */
+  get activeStreamlocalForwards(): readonly StreamlocalForward[] {
+    return this.forwards.streamlocalForwards;
+  }
+
+  /** True once the peer sent `no-more-sessions@openssh.com`: its session opens are refused. */
+  get noMoreSessionsReceived(): boolean {
+    return this.sessionsRefused;
   }
 
   /**
-   * RFC 4254 §7.1: asks the server to listen on address:port. Resolves with the bound port (the
-   * server's choice when port is 0); rejects with RequestDeniedError when refused.
+   * RFC 4254 §7.1: asks the peer to listen on address:port. Resolves with the bound port (the
+   * peer's choice when port is 0); rejects with RequestDeniedError when refused.
    */
   requestForwarding(address: string, port: number): Promise<RemoteForward> {
-    return this.globalRequest(
-      "tcpip-forward",
-      GlobalRequestTcpipForward.encode({
-        requestName: "tcpip-forward",
-        wantReply: true,
-        addressToBind: address,
-        portToBind: port,
-      }),
-      `the server refused to listen on ${address || "(all addresses)"}:${port}`,
-      (reply) => {
-        // RFC 4254 §7.1: the reply carries the port only when port 0 was requested.
-        const bound = port === 0 ? RequestSuccessTcpipForward.decode(reply).boundPort : port;
-        if (bound === 0) {
-          throw new ProtocolError("ERR_FORWARD_NO_PORT", "the server bound port 0 for a port-0 forwarding");
-        }
-        // Recorded before handle() returns: a forwarded-tcpip open may follow in the same read.
-        const forward: RemoteForward = { address, requestedPort: port, port: bound };
-        this.forwards.push(forward);
-        this.options.log?.(1, `server listens on ${address || "*"}:${bound}`);
-        return forward;
-      },
-    );
+    return this.forwards.requestForwarding(address, port);
   }
 
   /** RFC 4254 §7.1 `cancel-tcpip-forward` for a port we hold. */
   cancelForwarding(address: string, port: number): Promise<void> {
-    return this.globalRequest(
-      "cancel-tcpip-forward",
-      GlobalRequestCancelTcpipForward.encode({
-        requestName: "cancel-tcpip-forward",
-        wantReply: true,
-        addressToBind: address,
-        portToBind: port,
-      }),
-      `the server refused to cancel the forwarding of ${address || "*"}:${port}`,
-      () => {
-        const i = this.forwards.findIndex((f) => f.port === port && f.address === address);
-        if (i >= 0) this.forwards.splice(i, 1);
-      },
-    );
+    return this.forwards.cancelForwarding(address, port);
+  }
+
+  /** OpenSSH PROTOCOL §2.4 `streamlocal-forward@openssh.com`: the peer listens on a socket path. */
+  requestStreamlocalForward(socketPath: string): Promise<StreamlocalForward> {
+    return this.forwards.requestStreamlocalForward(socketPath);
+  }
+
+  /** OpenSSH PROTOCOL §2.4 `cancel-streamlocal-forward@openssh.com` (sent with want-reply). */
+  cancelStreamlocalForward(socketPath: string): Promise<void> {
+    return this.forwards.cancelStreamlocalForward(socketPath);
   }
 
   /**
@@ -175,22 +176,114 @@ export class Connection {
     deniedMessage = `the server refused ${name}`,
     onSuccess: (reply: Uint8Array) => T = (reply) => reply as T,
   ): Promise<T> {
-    if (this.ended) return Promise.reject(this.ended);
-    return new Promise<T>((resolve, reject) => {
-      this.pendingGlobal.push({
-        name,
-        succeed: (reply) => {
-          try {
-            resolve(onSuccess(reply));
-          } catch (e) {
-            reject(e);
-          }
-        },
-        deny: () => reject(new RequestDeniedError(name, deniedMessage)),
-        fail: reject,
-      });
-      this.options.send(payload);
-    });
+    return this.global.request(name, payload, deniedMessage, onSuccess);
+  }
+
+  /**
+   * OpenSSH ServerAliveInterval: `keepalive@openssh.com` with want-reply. Resolves on either
+   * REQUEST_SUCCESS or REQUEST_FAILURE (any reply proves the peer alive); rejects if the
+   * connection ends first. Timing out is the caller's business (the core has no clock).
+   */
+  keepalive(): Promise<void> {
+    return this.global.keepalive();
+  }
+
+  /**
+   * OpenSSH PROTOCOL §2.2 `no-more-sessions@openssh.com` (want-reply false): we open no more
+   * sessions, so a session opened through this connection afterwards must be a hijack attempt.
+   * Our own later openSession() rejects with ERR_NO_MORE_SESSIONS.
+   */
+  sendNoMoreSessions(): void {
+    this.global.tell(
+      GlobalRequest.encode({
+        requestName: "no-more-sessions@openssh.com",
+        wantReply: false,
+        requestData: new Uint8Array(0),
+      }),
+    );
+    this.noMoreSessionsSent = true;
+  }
+
+  /**
+   * RFC 4254 §5.1: opens a channel of any type with raw type-specific data. Resolves on
+   * CHANNEL_OPEN_CONFIRMATION; rejects with ChannelOpenError on CHANNEL_OPEN_FAILURE, or with the
+   * connection's error when it ends first. `events` are installed before any data can arrive
+   * (data in the same read as the confirmation would otherwise meet no handler).
+   */
+  openChannel(
+    type: string,
+    typeSpecificData: Uint8Array = new Uint8Array(0),
+    events?: ChannelEvents,
+  ): Promise<Channel> {
+    if (type === "session" && this.noMoreSessionsSent) return this.noMoreSessions();
+    return this.table.open(
+      type,
+      (f) => ChannelOpen.encode({ channelType: type, ...f, channelTypeData: typeSpecificData }),
+      events,
+    );
+  }
+
+  /** RFC 4254 §6.1: a `session` channel (then exec, shell or subsystem on it). */
+  openSession(events?: ChannelEvents): Promise<Channel> {
+    if (this.noMoreSessionsSent) return this.noMoreSessions();
+    return this.table.open("session", (f) => ChannelOpenSession.encode({ channelType: "session", ...f }), events);
+  }
+
+  /** RFC 4254 §7.2 `direct-tcpip` (local forwarding): the peer connects to host:port for us. */
+  openDirectTcpip(params: DirectTcpipParams, events?: ChannelEvents): Promise<Channel> {
+    return this.table.open(
+      "direct-tcpip",
+      (f) =>
+        ChannelOpenDirectTcpip.encode({
+          channelType: "direct-tcpip",
+          ...f,
+          hostToConnect: params.host,
+          portToConnect: params.port,
+          originatorAddress: params.originatorAddress,
+          originatorPort: params.originatorPort,
+        }),
+      events,
+    );
+  }
+
+  /** RFC 4254 §7.2 `forwarded-tcpip` (server side): a connection arrived on a forwarded port. */
+  openForwardedTcpip(params: ForwardedTcpipParams, events?: ChannelEvents): Promise<Channel> {
+    return this.table.open(
+      "forwarded-tcpip",
+      (f) => ChannelOpenForwardedTcpip.encode({ channelType: "forwarded-tcpip", ...f, ...params }),
+      events,
+    );
+  }
+
+  /** OpenSSH PROTOCOL §2.4 `direct-streamlocal@openssh.com`: the peer connects to a socket path. */
+  openDirectStreamlocal(socketPath: string, events?: ChannelEvents): Promise<Channel> {
+    return this.table.open(
+      "direct-streamlocal@openssh.com",
+      (f) =>
+        ChannelOpenDirectStreamlocal.encode({
+          channelType: "direct-streamlocal@openssh.com",
+          ...f,
+          socketPath,
+          reservedString: "",
+          reservedUint32: 0,
+        }),
+      events,
+    );
+  }
+
+  /** OpenSSH PROTOCOL §2.4 `forwarded-streamlocal@openssh.com` (server side): a connection on a forwarded socket. */
+  openForwardedStreamlocal(socketPath: string, events?: ChannelEvents): Promise<Channel> {
+    return this.table.open(
+      "forwarded-streamlocal@openssh.com",
+      (f) =>
+        ChannelOpenForwardedStreamlocal.encode({
+          channelType: "forwarded-streamlocal@openssh.com",
+          ...f,
+          socketPath,
+          reserved: "",
+        }),
+      events,
+    );
   }
 
   /** Handles one message in 80–127; returns false for numbers it does not know. */
@@ -198,67 +291,54 @@ export class Connection {
     switch (payload[0]) {
       case MSG.CHANNEL_DATA: {
         const { recipientChannel, data } = decodeChannelData(payload);
-        this.channel(recipientChannel).receiveData(data);
+        this.table.get(recipientChannel).receiveData(data);
         return true;
       }
       case MSG.CHANNEL_WINDOW_ADJUST: {
         const m = ChannelWindowAdjust.decode(payload);
-        const ch = this.channel(m.recipientChannel);
+        const ch = this.table.get(m.recipientChannel);
         ch.sendWindow.adjust(m.bytesToAdd, ch.localId);
         ch.flush();
         return true;
       }
       case MSG.CHANNEL_EXTENDED_DATA: {
-        // Not used by forwarding channels; debit and credit so the window stays honest.
         const m = ChannelExtendedData.decode(payload);
-        const ch = this.channel(m.recipientChannel);
-        ch.receiveWindow.debit(m.data.length, ch.localId);
-        ch.consume(m.data.length);
+        this.table.get(m.recipientChannel).receiveExtendedData(m.data, m.dataTypeCode);
         return true;
       }
       case MSG.CHANNEL_EOF:
-        this.channel(ChannelEof.decode(payload).recipientChannel).receiveEof();
+        this.table.get(ChannelEof.decode(payload).recipientChannel).receiveEof();
         return true;
       case MSG.CHANNEL_CLOSE:
-        this.channel(ChannelClose.decode(payload).recipientChannel).receiveClose();
+        this.table.get(ChannelClose.decode(payload).recipientChannel).receiveClose();
         return true;
-      case MSG.CHANNEL_REQUEST:
-        this.onChannelRequest(payload);
-        return true;
-      case MSG.CHANNEL_SUCCESS:
-      case MSG.CHANNEL_FAILURE:
-        // We send no channel requests with want-reply yet; a reply is a peer error.
-        this.channel(
-          (payload[0] === MSG.CHANNEL_SUCCESS ? ChannelSuccess : ChannelFailure).decode(payload).recipientChannel,
-        );
-        throw new ProtocolError("ERR_UNEXPECTED_MESSAGE", "channel request reply without a request");
-      case MSG.CHANNEL_OPEN:
-        this.onChannelOpen(payload);
-        return true;
-      case MSG.CHANNEL_OPEN_CONFIRMATION:
-      case MSG.CHANNEL_OPEN_FAILURE:
-        // We open no channels from the client in this slice.
-        throw new ProtocolError(
-          "ERR_UNEXPECTED_MESSAGE",
-          `channel open reply (${payload[0]}) for a channel we did not open`,
-        );
-      case MSG.GLOBAL_REQUEST:
-        this.onGlobalRequest(payload);
-        return true;
-      case MSG.REQUEST_SUCCESS:
-      case MSG.REQUEST_FAILURE: {
-        // Validate before taking the request off the queue, so a malformed reply that ends the
-        // connection still leaves the request to be rejected by end().
-        if (payload[0] === MSG.REQUEST_FAILURE) RequestFailure.decode(payload);
-        const pending = this.pendingGlobal.shift();
-        if (!pending) {
-          this.options.log?.(2, `dropping an unsolicited global request reply (${payload[0]})`);
-          return true;
-        }
-        if (payload[0] === MSG.REQUEST_SUCCESS) pending.succeed(payload);
-        else pending.deny();
+      case MSG.CHANNEL_REQUEST: {
+        const req = ChannelRequest.decode(payload);
+        this.table.get(req.recipientChannel).receiveRequest(payload, req);
         return true;
       }
+      case MSG.CHANNEL_SUCCESS:
+        this.table.get(ChannelSuccess.decode(payload).recipientChannel).receiveRequestReply(true);
+        return true;
+      case MSG.CHANNEL_FAILURE:
+        this.table.get(ChannelFailure.decode(payload).recipientChannel).receiveRequestReply(false);
+        return true;
+      case MSG.CHANNEL_OPEN:
+        receiveChannelOpen(payload, this.openContext);
+        return true;
+      case MSG.CHANNEL_OPEN_CONFIRMATION:
+        this.table.receiveConfirmation(payload);
+        return true;
+      case MSG.CHANNEL_OPEN_FAILURE:
+        this.table.receiveFailure(payload);
+        return true;
+      case MSG.GLOBAL_REQUEST:
+        this.global.receiveRequest(payload);
+        return true;
+      case MSG.REQUEST_SUCCESS:
+      case MSG.REQUEST_FAILURE:
+        this.global.receiveReply(payload);
+        return true;
       default:
         return false;
     }
@@ -266,141 +346,25 @@ export class Connection {
 
   /** Flushes queued channel data after the transport became writable again. */
   resume(): void {
-    for (const ch of this.channels.values()) {
-      if (!this.options.canSendData()) return;
-      ch.flush();
-    }
+    this.table.resume();
   }
 
-  /** The connection is gone: fail pending requests and abort every channel. */
+  /**
+   * The connection is gone: reject pending global requests, keepalives and channel opens, reject
+   * every channel's pending requests, abort every channel (close fires) and drop the forwardings.
+   */
   end(error: Error): void {
     if (this.ended) return;
     this.ended = error;
-    for (const p of this.pendingGlobal.splice(0)) p.fail(error);
-    for (const ch of [...this.channels.values()]) ch.abort();
-    this.channels.clear();
-    this.forwards.length = 0;
+    this.global.end(error);
+    this.table.end(error);
+    this.forwards.clear();
   }
 
-  private channel(id: number): Channel {
-    const ch = this.channels.get(id);
-    if (!ch)
-      throw new ProtocolError("ERR_UNKNOWN_CHANNEL", `message for unknown channel ${id}`, DISCONNECT.PROTOCOL_ERROR);
-    return ch;
-  }
-
-  private allocateId(): number {
-    while (this.channels.has(this.nextChannelId)) this.nextChannelId = (this.nextChannelId + 1) >>> 0;
-    const id = this.nextChannelId;
-    this.nextChannelId = (this.nextChannelId + 1) >>> 0;
-    return id;
-  }
-
-  private refuse(senderChannel: number, reason: OpenFailureReason, description: string): void {
-    this.options.log?.(2, `refusing channel open: ${description}`);
-    this.options.send(
-      ChannelOpenFailure.encode({ recipientChannel: senderChannel, reasonCode: reason, description, languageTag: "" }),
+  private noMoreSessions(): Promise<Channel> {
+    if (this.ended) return Promise.reject(this.ended);
+    return Promise.reject(
+      new SshError("ERR_NO_MORE_SESSIONS", "no-more-sessions@openssh.com was sent; no session may be opened"),
     );
-  }
-
-  private onChannelOpen(payload: Uint8Array): void {
-    const open = ChannelOpen.decode(payload);
-    if (open.maximumPacketSize === 0) {
-      // CVE-2026-59843: a zero maximum packet size would make us loop forever.
-      this.refuse(open.senderChannel, OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED, "maximum packet size 0");
-      return;
-    }
-    if (open.channelType !== "forwarded-tcpip") {
-      // RFC 4254 §6, §7.2: a tunnel client does not accept sessions, x11, agent or direct-tcpip.
-      this.refuse(
-        open.senderChannel,
-        OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE,
-        `channel type ${open.channelType} is not accepted`,
-      );
-      return;
-    }
-    const m = ChannelOpenForwardedTcpip.decode(payload);
-    const forward =
-      this.forwards.find((f) => f.port === m.connectedPort && f.address === m.connectedAddress) ??
-      this.forwards.find((f) => f.port === m.connectedPort);
-    if (!forward) {
-      // RFC 4254 §7.2: MUST reject unless we requested forwarding for that port.
-      this.refuse(
-        m.senderChannel,
-        OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED,
-        `no forwarding was requested for port ${m.connectedPort}`,
-      );
-      return;
-    }
-    if (
-      this.channels.size + this.pendingOpens >= MAX_CHANNELS ||
-      this.pendingOpens >= MAX_PENDING_OPENS ||
-      !this.options.onForwardedTcpip
-    ) {
-      this.refuse(m.senderChannel, OPEN_FAILURE.RESOURCE_SHORTAGE, "too many channels");
-      return;
-    }
-    this.pendingOpens++;
-    let decided = false;
-    const decide = () => {
-      if (decided) throw new SshError("ERR_CHANNEL_DECIDED", "this channel open was already accepted or rejected");
-      decided = true;
-      this.pendingOpens--;
-    };
-    this.options.onForwardedTcpip({
-      connectedAddress: m.connectedAddress,
-      connectedPort: m.connectedPort,
-      originatorAddress: m.originatorAddress,
-      originatorPort: m.originatorPort,
-      forward,
-      accept: () => {
-        decide();
-        if (this.ended) throw this.ended;
-        const id = this.allocateId();
-        const ch = new Channel(
-          {
-            send: (p) => this.options.send(p),
-            canSendData: () => this.options.canSendData(),
-            release: (localId) => this.channels.delete(localId),
-          },
-          id,
-          m.senderChannel,
-          "forwarded-tcpip",
-          new ReceiveWindow(this.windowSize, this.maxPacketSize),
-          new SendWindow(m.initialWindowSize, Math.min(m.maximumPacketSize, this.maxPacketSize)),
-        );
-        this.channels.set(id, ch);
-        this.options.send(
-          ChannelOpenConfirmation.encode({
-            recipientChannel: m.senderChannel,
-            senderChannel: id,
-            initialWindowSize: this.windowSize,
-            maximumPacketSize: this.maxPacketSize,
-            channelTypeData: new Uint8Array(0),
-          }),
-        );
-        return ch;
-      },
-      reject: (reason = OPEN_FAILURE.CONNECT_FAILED, description = "connection refused") => {
-        decide();
-        if (!this.ended) this.refuse(m.senderChannel, reason, description);
-      },
-    });
-  }
-
-  private onChannelRequest(payload: Uint8Array): void {
-    const req = ChannelRequest.decode(payload);
-    const ch = this.channel(req.recipientChannel);
-    // keepalive@openssh.com and anything else we do not implement: OpenSSH answers FAILURE.
-    this.options.log?.(3, `channel ${ch.localId} request ${req.requestType}`);
-    if (req.wantReply && !ch.closed) this.options.send(ChannelFailure.encode({ recipientChannel: ch.remoteId }));
-  }
-
-  private onGlobalRequest(payload: Uint8Array): void {
-    const req = GlobalRequest.decode(payload);
-    // RFC 4254 §7.1: clients SHOULD refuse tcpip-forward from a server; keepalive@openssh.com only
-    // needs some reply; hostkeys-00@openssh.com comes with want-reply false.
-    if (req.wantReply) this.options.send(RequestFailure.encode({}));
-    this.options.onGlobalRequest?.(req.requestName, payload);
   }
 }
