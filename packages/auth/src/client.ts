@@ -1,53 +1,48 @@
 /**
  * Client-side user authentication, RFC 4252: the `ssh-userauth` service request (RFC 4253 §10),
  * a `none` probe that learns which methods the server allows (§5.2), then `publickey` with the
- * query-then-sign flow (§7) and `password` (§8), following partial success (§5.1) through
- * multi-factor chains. Sans-I/O: payloads in through `handle`, out through `send`.
+ * query-then-sign flow (§7; RFC 8332 algorithm choice), `password` with the §8 password change,
+ * and RFC 4256 `keyboard-interactive`, following partial success (§5.1) through multi-factor
+ * chains. Sans-I/O: payloads in through `handle`, out through `send`. Signers, prompt answers and
+ * new passwords may arrive later (an ssh-agent, a person); meanwhile incoming messages wait, in
+ * order, in a bounded queue.
  * @module
  */
-import type { PrivateKey } from "@purssh/keys";
 import {
   DISCONNECT,
+  decodeUserauthInfoRequest,
+  encodeUserauthInfoResponse,
   equalBytes,
   MSG,
   ProtocolError,
   ServiceAccept,
   ServiceRequest,
   SshError,
-  SshWriter,
   UserauthBanner,
   UserauthFailure,
   UserauthPasswdChangereq,
   UserauthPkOk,
   UserauthRequestNone,
-  UserauthRequestPassword,
-  UserauthRequestPublickey,
-  UserauthRequestPublickeyQuery,
 } from "@purssh/wire";
-
-export type AuthMethod =
-  | { kind: "password"; password: string }
-  | {
-      kind: "publickey";
-      key: PrivateKey;
-      /**
-       * Signature algorithms allowed for this key, preferred first (default: the key's own list).
-       * The first one the server lists in `server-sig-algs` is used (RFC 8332 §3.1, RFC 8308);
-       * without that extension, the first one.
-       */
-      algorithms?: readonly string[];
-    };
-
-/** A login that did not succeed: every method we had was refused. */
-export class AuthError extends SshError {
-  constructor(
-    message: string,
-    /** Methods the server said can continue (RFC 4252 §5.1). */
-    readonly allowedMethods: readonly string[],
-  ) {
-    super("ERR_AUTH_FAILED", message);
-  }
-}
+import {
+  AuthError,
+  type AuthMethod,
+  CONNECTION_SERVICE,
+  type KeyboardInteractiveMethod,
+  keyboardInteractiveRequest,
+  MAX_KEYBOARD_INTERACTIVE_PROMPTS,
+  MAX_KEYBOARD_INTERACTIVE_ROUNDS,
+  MAX_PASSWORD_CHANGE_ROUNDS,
+  MAX_QUEUED_CLIENT_MESSAGES,
+  type PasswordMethod,
+  type PublickeyMethod,
+  passwordChangeRequest,
+  passwordRequest,
+  publickeyQuery,
+  publickeyRequest,
+} from "./client-methods.js";
+import { chooseSignatureAlgorithm, publickeySignedData } from "./publickey.js";
+import { isPromiseLike, type MaybePromise, SerialInbox } from "./serial.js";
 
 export interface AuthClientOptions {
   username: string;
@@ -58,6 +53,13 @@ export interface AuthClientOptions {
   send(payload: Uint8Array): void;
   onSuccess(): void;
   onFailure(error: AuthError): void;
+  /**
+   * A fatal error found after `handle` returned (in a message that waited for a signer or a
+   * response): close the connection with `error.reason` when it is a ProtocolError. Default: it is
+   * reported to onFailure as an AuthError whose cause is the error. Errors found while `handle`
+   * runs are thrown by `handle`.
+   */
+  onError?(error: SshError): void;
   onBanner?(message: string): void;
   /** The server's `server-sig-algs` extension (RFC 8308 §3.1), when it sent one. */
   serverSigAlgs?(): readonly string[] | undefined;
@@ -67,21 +69,31 @@ export interface AuthClientOptions {
 type AuthState =
   | { kind: "awaitingServiceAccept" }
   | { kind: "tryingNone" }
-  | { kind: "tryingPassword" }
-  | { kind: "queryingPublickey"; method: Extract<AuthMethod, { kind: "publickey" }>; algorithm: string }
+  | { kind: "tryingPassword"; method: PasswordMethod; changes: number }
+  | { kind: "queryingPublickey"; method: PublickeyMethod; algorithm: string }
   | { kind: "awaitingPublickeyResult" }
+  | { kind: "tryingKeyboardInteractive"; method: KeyboardInteractiveMethod; rounds: number }
+  | { kind: "waitingForCaller"; what: "signature" | "keyboard-interactive responses" | "new password" }
   | { kind: "done" };
 
-const SERVICE = "ssh-connection";
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class AuthClient {
   private state: AuthState = { kind: "awaitingServiceAccept" };
   private remaining: AuthMethod[];
   private readonly tried: string[] = [];
   private allowed: readonly string[] = [];
+  private readonly inbox: SerialInbox;
 
   constructor(private readonly options: AuthClientOptions) {
     this.remaining = [...options.methods];
+    this.inbox = new SerialInbox({
+      handle: (p) => this.dispatch(p),
+      fail: (e) => this.fatal(e),
+      limit: MAX_QUEUED_CLIENT_MESSAGES,
+      throwSynchronously: true,
+      peer: "the server",
+    });
   }
 
   start(): void {
@@ -92,13 +104,34 @@ export class AuthClient {
     return this.state.kind === "done";
   }
 
-  /** Handles one message; returns false for a number that is not user-authentication. */
+  /** Stops for good (the connection closed): pending signatures and answers are then ignored. */
+  close(): void {
+    this.state = { kind: "done" };
+    this.inbox.stop();
+  }
+
+  /**
+   * Handles one message; returns false for a number that is not user-authentication (5–6 and
+   * 50–79 are). Throws a ProtocolError for a message that is out of phase.
+   */
   handle(payload: Uint8Array): boolean {
+    const n = payload[0];
+    if (n === undefined || (n !== MSG.SERVICE_ACCEPT && (n < 50 || n > 79))) return false;
+    try {
+      this.inbox.push(payload);
+    } catch (e) {
+      this.state = { kind: "done" }; // the connection is going away: ignore pending answers
+      throw e;
+    }
+    return true;
+  }
+
+  private dispatch(payload: Uint8Array): MaybePromise<void> {
     const n = payload[0]!;
     const state = this.state;
     if (n === MSG.USERAUTH_BANNER) {
       this.options.onBanner?.(UserauthBanner.decode(payload).message);
-      return true;
+      return;
     }
     switch (state.kind) {
       case "awaitingServiceAccept": {
@@ -112,19 +145,24 @@ export class AuthClient {
         }
         this.state = { kind: "tryingNone" };
         this.options.send(
-          UserauthRequestNone.encode({ userName: this.options.username, serviceName: SERVICE, methodName: "none" }),
+          UserauthRequestNone.encode({
+            userName: this.options.username,
+            serviceName: CONNECTION_SERVICE,
+            methodName: "none",
+          }),
         );
-        return true;
+        return;
       }
       case "tryingNone":
       case "tryingPassword":
       case "awaitingPublickeyResult":
       case "queryingPublickey":
+      case "tryingKeyboardInteractive":
         if (n === MSG.USERAUTH_SUCCESS) {
           this.state = { kind: "done" };
           this.options.log?.(1, `authenticated as ${this.options.username}`);
           this.options.onSuccess();
-          return true;
+          return;
         }
         if (n === MSG.USERAUTH_FAILURE) {
           const f = UserauthFailure.decode(payload);
@@ -136,24 +174,14 @@ export class AuthClient {
             );
           }
           this.next();
-          return true;
+          return;
         }
-        if (n === 60 && state.kind === "queryingPublickey") {
-          this.onPkOk(payload, state.method, state.algorithm);
-          return true;
-        }
-        if (n === 60 && state.kind === "tryingPassword") {
-          const req = UserauthPasswdChangereq.decode(payload);
-          this.state = { kind: "done" };
-          this.options.onFailure(
-            new AuthError(
-              `the server requires a password change (${req.prompt || "no prompt"}); changing passwords is not supported`,
-              this.allowed,
-            ),
-          );
-          return true;
-        }
+        // RFC 4252 §6: 60 means what the method in progress says it means.
+        if (n === 60 && state.kind === "queryingPublickey") return this.onPkOk(payload, state);
+        if (n === 60 && state.kind === "tryingPassword") return this.onPasswdChangereq(payload, state);
+        if (n === 60 && state.kind === "tryingKeyboardInteractive") return this.onInfoRequest(payload, state);
         break;
+      case "waitingForCaller": // unreachable: the inbox holds messages while we wait
       case "done":
         break;
       default: {
@@ -168,8 +196,7 @@ export class AuthClient {
         DISCONNECT.PROTOCOL_ERROR,
       );
     }
-    if (n === MSG.SERVICE_ACCEPT) throw new ProtocolError("ERR_AUTH_PROTOCOL", "unexpected SERVICE_ACCEPT");
-    return false;
+    throw new ProtocolError("ERR_AUTH_PROTOCOL", "unexpected SERVICE_ACCEPT");
   }
 
   /** Picks the next method the server allows, or fails with what was tried. */
@@ -177,94 +204,192 @@ export class AuthClient {
     // Each configured method is tried at most once, in order, when the server's latest list
     // allows it; a method skipped now stays for later, since a partial success can change the
     // list (RFC 4252 §5.1, e.g. OpenSSH's AuthenticationMethods password,publickey).
-    for (;;) {
-      const index = this.remaining.findIndex(
-        (m) => this.allowed.includes(m.kind) && (m.kind !== "publickey" || this.signatureAlgorithm(m) !== undefined),
-      );
-      const m = index < 0 ? undefined : this.remaining.splice(index, 1)[0];
-      if (!m) {
-        this.state = { kind: "done" };
-        const configured = [...new Set(this.options.methods.map((x) => x.kind))].join(", ") || "none";
-        const tried =
-          this.tried.length > 0
-            ? `tried ${this.tried.join(", ")}`
-            : `none of the configured methods (${configured}) is allowed`;
-        this.options.onFailure(
-          new AuthError(
-            `authentication failed for user ${JSON.stringify(this.options.username)}: ${tried}; the server allows ${this.allowed.join(", ") || "nothing"}`,
-            this.allowed,
-          ),
-        );
-        return;
-      }
-      const { username } = this.options;
-      if (m.kind === "password") {
-        this.tried.push("password");
-        this.state = { kind: "tryingPassword" };
-        this.options.send(
-          UserauthRequestPassword.encode({
-            userName: username,
-            serviceName: SERVICE,
-            methodName: "password",
-            changePassword: false,
-            password: m.password,
-          }),
-        );
-        return;
-      }
-      const algorithm = this.signatureAlgorithm(m) as string;
-      this.tried.push(`publickey (${algorithm})`);
-      this.state = { kind: "queryingPublickey", method: m, algorithm };
-      this.options.send(
-        UserauthRequestPublickeyQuery.encode({
-          userName: username,
-          serviceName: SERVICE,
-          methodName: "publickey",
-          hasSignature: false,
-          publicKeyAlgorithm: algorithm,
-          publicKey: m.key.publicKey.blob,
-        }),
+    const index = this.remaining.findIndex(
+      (m) => this.allowed.includes(m.kind) && (m.kind !== "publickey" || this.signatureAlgorithm(m) !== undefined),
+    );
+    const m = index < 0 ? undefined : this.remaining.splice(index, 1)[0];
+    const { username } = this.options;
+    if (!m) {
+      this.state = { kind: "done" };
+      const configured = [...new Set(this.options.methods.map((x) => x.kind))].join(", ") || "none";
+      const tried =
+        this.tried.length > 0
+          ? `tried ${this.tried.join(", ")}`
+          : `none of the configured methods (${configured}) is allowed`;
+      this.options.onFailure(
+        new AuthError(
+          `authentication failed for user ${JSON.stringify(username)}: ${tried}; the server allows ${this.allowed.join(", ") || "nothing"}`,
+          this.allowed,
+        ),
       );
       return;
     }
+    switch (m.kind) {
+      case "password":
+        this.tried.push("password");
+        this.state = { kind: "tryingPassword", method: m, changes: 0 };
+        this.options.send(passwordRequest(username, m.password));
+        return;
+      case "keyboard-interactive":
+        this.tried.push("keyboard-interactive");
+        this.state = { kind: "tryingKeyboardInteractive", method: m, rounds: 0 };
+        this.options.send(keyboardInteractiveRequest(username, m.submethods ?? ""));
+        return;
+      case "publickey": {
+        const algorithm = this.signatureAlgorithm(m) as string;
+        this.tried.push(`publickey (${algorithm})`);
+        this.state = { kind: "queryingPublickey", method: m, algorithm };
+        this.options.send(publickeyQuery(username, algorithm, m.key.publicKey.blob));
+        return;
+      }
+      default: {
+        const never: never = m;
+        throw new Error(`unknown auth method ${JSON.stringify(never)}`);
+      }
+    }
   }
 
-  /** RFC 8332 §3.1: the first allowed algorithm the key supports that the server accepts. */
-  private signatureAlgorithm(m: Extract<AuthMethod, { kind: "publickey" }>): string | undefined {
-    const usable = (m.algorithms ?? m.key.signatureAlgorithms).filter((a) => m.key.signatureAlgorithms.includes(a));
-    const accepted = this.options.serverSigAlgs?.();
-    return (accepted && usable.find((a) => accepted.includes(a))) ?? usable[0];
+  private signatureAlgorithm(m: PublickeyMethod): string | undefined {
+    return chooseSignatureAlgorithm(m.key, m.algorithms, this.options.serverSigAlgs?.());
+  }
+
+  /** The method in progress cannot go on (declined, a callback failed, a bound was hit): next one. */
+  private abandon(note: string, cause?: unknown): void {
+    const last = this.tried.length - 1;
+    if (last >= 0) this.tried[last] = `${this.tried[last]} (${note})`;
+    this.options.log?.(1, `${this.tried.at(-1) ?? note}${cause === undefined ? "" : `: ${describe(cause)}`}`);
+    this.next();
+  }
+
+  /**
+   * Calls back into the application. A plain value is used at once; a promise parks the state
+   * machine (incoming messages queue) until it settles, unless close() was called meanwhile.
+   */
+  private ask<T>(
+    what: Extract<AuthState, { kind: "waitingForCaller" }>["what"],
+    call: () => MaybePromise<T>,
+    onValue: (value: T) => void,
+    onError: (error: unknown) => void,
+  ): MaybePromise<void> {
+    let result: MaybePromise<T>;
+    try {
+      result = call();
+    } catch (e) {
+      onError(e);
+      return;
+    }
+    if (!isPromiseLike(result)) {
+      onValue(result);
+      return;
+    }
+    this.state = { kind: "waitingForCaller", what };
+    const stillWaiting = () => this.state.kind === "waitingForCaller";
+    return result.then(
+      (v) => {
+        if (stillWaiting()) onValue(v);
+      },
+      (e: unknown) => {
+        if (stillWaiting()) onError(e);
+      },
+    );
   }
 
   /** RFC 4252 §7: the server would accept this key; sign and send the real request. */
-  private onPkOk(payload: Uint8Array, method: Extract<AuthMethod, { kind: "publickey" }>, algorithm: string): void {
+  private onPkOk(payload: Uint8Array, state: Extract<AuthState, { kind: "queryingPublickey" }>): MaybePromise<void> {
     const ok = UserauthPkOk.decode(payload);
-    if (ok.publicKeyAlgorithm !== algorithm || !equalBytes(ok.publicKey, method.key.publicKey.blob)) {
+    const { key } = state.method;
+    const { algorithm } = state;
+    if (ok.publicKeyAlgorithm !== algorithm || !equalBytes(ok.publicKey, key.publicKey.blob)) {
       throw new ProtocolError("ERR_AUTH_PROTOCOL", "USERAUTH_PK_OK names a key we did not offer");
     }
     const { username, sessionId } = this.options;
-    const blob = method.key.publicKey.blob;
-    const signed = new SshWriter(256)
-      .string(sessionId)
-      .byte(MSG.USERAUTH_REQUEST)
-      .utf8(username)
-      .utf8(SERVICE)
-      .utf8("publickey")
-      .boolean(true)
-      .utf8(algorithm)
-      .string(blob)
-      .finish();
-    this.state = { kind: "awaitingPublickeyResult" };
-    this.options.send(
-      UserauthRequestPublickey.encode({
-        userName: username,
-        serviceName: SERVICE,
-        methodName: "publickey",
-        hasSignature: true,
-        publicKeyAlgorithm: algorithm,
-        publicKey: blob,
-        signature: method.key.sign(signed, algorithm),
-      }),
+    const blob = key.publicKey.blob;
+    const signed = publickeySignedData(sessionId, username, CONNECTION_SERVICE, algorithm, blob);
+    return this.ask(
+      "signature",
+      () => key.sign(signed, algorithm),
+      (signature) => {
+        this.state = { kind: "awaitingPublickeyResult" };
+        this.options.send(publickeyRequest(username, algorithm, blob, signature));
+      },
+      (e) => this.abandon("signing failed", e),
     );
+  }
+
+  /** RFC 4252 §8: the password is right but expired; ask the application for a new one. */
+  private onPasswdChangereq(
+    payload: Uint8Array,
+    state: Extract<AuthState, { kind: "tryingPassword" }>,
+  ): MaybePromise<void> {
+    const { prompt } = UserauthPasswdChangereq.decode(payload);
+    const { method } = state;
+    const ask = method.newPassword?.bind(method);
+    if (ask === undefined) {
+      this.abandon(
+        `the server requires a password change (${JSON.stringify(prompt)}) and there is no newPassword callback`,
+      );
+      return;
+    }
+    if (state.changes >= MAX_PASSWORD_CHANGE_ROUNDS) {
+      this.abandon(`the server refused ${state.changes} new passwords`);
+      return;
+    }
+    return this.ask(
+      "new password",
+      () => ask(prompt),
+      (newPassword) => {
+        if (newPassword === undefined) {
+          this.abandon(`password change (${JSON.stringify(prompt)}) declined`);
+          return;
+        }
+        this.state = { kind: "tryingPassword", method, changes: state.changes + 1 };
+        this.options.send(passwordChangeRequest(this.options.username, method.password, newPassword));
+      },
+      (e) => this.abandon("the newPassword callback failed", e),
+    );
+  }
+
+  /** RFC 4256 §3.2–3.4: answer one round of prompts (zero prompts: zero responses). */
+  private onInfoRequest(
+    payload: Uint8Array,
+    state: Extract<AuthState, { kind: "tryingKeyboardInteractive" }>,
+  ): MaybePromise<void> {
+    const challenge = decodeUserauthInfoRequest(payload);
+    const expected = challenge.prompts.length;
+    if (expected > MAX_KEYBOARD_INTERACTIVE_PROMPTS) {
+      throw new ProtocolError(
+        "ERR_AUTH_PROTOCOL",
+        `INFO_REQUEST with ${expected} prompts (at most ${MAX_KEYBOARD_INTERACTIVE_PROMPTS})`,
+      );
+    }
+    if (state.rounds >= MAX_KEYBOARD_INTERACTIVE_ROUNDS) {
+      this.abandon(`more than ${MAX_KEYBOARD_INTERACTIVE_ROUNDS} INFO_REQUEST rounds`);
+      return;
+    }
+    const { method } = state;
+    return this.ask(
+      "keyboard-interactive responses",
+      () => method.respond(challenge),
+      (responses) => {
+        if (expected > 0 && responses.length !== expected) {
+          this.abandon(`respond() gave ${responses.length} responses to ${expected} prompts`);
+          return;
+        }
+        this.state = { kind: "tryingKeyboardInteractive", method, rounds: state.rounds + 1 };
+        this.options.send(encodeUserauthInfoResponse(expected === 0 ? [] : responses));
+      },
+      (e) => this.abandon("respond() failed", e),
+    );
+  }
+
+  /** An error found after `handle` returned ends authentication. */
+  private fatal(e: unknown): void {
+    this.state = { kind: "done" };
+    const error = e instanceof SshError ? e : new SshError("ERR_AUTH_INTERNAL", describe(e), { cause: e });
+    if (this.options.onError) {
+      this.options.onError(error);
+      return;
+    }
+    this.options.onFailure(new AuthError(`authentication failed: ${error.message}`, this.allowed, { cause: error }));
   }
 }
