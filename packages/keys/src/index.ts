@@ -5,10 +5,34 @@
  * encrypted), PEM (PKCS#1, SEC 1, PKCS#8, encrypted PKCS#8 and legacy OpenSSL encryption) and
  * PuTTY PPK v2/v3, signing keys for ssh-ed25519, ecdsa-sha2-nistp* and rsa-sha2-* / ssh-rsa, key
  * generation, OpenSSH certificates (PROTOCOL.certkeys: parse, verify, sign, and user-certificate
- * signing keys), known_hosts and authorized_keys (sshd(8) file formats). No `node:` imports: runs
- * in browsers.
+ * signing keys), known_hosts and authorized_keys (sshd(8) file formats), and the ssh-agent protocol
+ * client (draft-miller-ssh-agent). No `node:` imports: runs in browsers.
  * @module
  */
+export { AgentClient, type AgentConnection, type AgentIdentity } from "./agent.js";
+export {
+  AGENT_ERROR,
+  AGENT_MAX_LEN,
+  AGENT_MSG,
+  AgentcRequestIdentities,
+  AgentcSignRequest,
+  AgentError,
+  type AgentErrorCode,
+  AgentFailure,
+  AgentIdentitiesAnswer,
+  type AgentIdentityBlob,
+  AgentMessageReader,
+  AgentSignResponse,
+  AgentSuccess,
+  agentMessageName,
+  decodeIdentitiesAnswer,
+  encodeIdentitiesAnswer,
+  frameAgentMessage,
+  isAgentFailure,
+  MAX_AGENT_IDENTITIES,
+  SSH_AGENT_RSA_SHA2_256,
+  SSH_AGENT_RSA_SHA2_512,
+} from "./agent-protocol.js";
 export {
   type AuthorizedKeyEntry,
   type AuthorizedKeyMatch,
