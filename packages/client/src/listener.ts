@@ -6,8 +6,8 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import { Duplex } from "node:stream";
 import type { Channel, ForwardedTcpipOpen, RemoteForward } from "@purssh/connection";
+import { ChannelStream } from "@purssh/net";
 import { OPEN_FAILURE } from "@purssh/wire";
 
 /** Connections accepted but not yet taken by the application before new ones are refused. */
@@ -23,92 +23,36 @@ export interface IncomingConnectionInfo {
   originPort: number;
 }
 
-/** One connection made to a forwarded port, as a Duplex byte stream. */
-export class ForwardedConnection extends Duplex {
+/** One connection made to a forwarded port, as a Duplex byte stream over its channel. */
+export class ForwardedConnection extends ChannelStream {
   readonly originAddress: string;
   readonly originPort: number;
   readonly connectedAddress: string;
   readonly connectedPort: number;
-  private unconsumed = 0;
-  private pendingWrite: (() => void) | undefined;
 
   constructor(
-    readonly channel: Channel,
+    channel: Channel,
     readonly info: IncomingConnectionInfo,
   ) {
-    super({ allowHalfOpen: true, readableHighWaterMark: 64 * 1024 });
+    super(channel);
     this.originAddress = info.originAddress;
     this.originPort = info.originPort;
     this.connectedAddress = info.connectedAddress;
     this.connectedPort = info.connectedPort;
-    channel.events.data = (data) => {
-      // The bytes come from the transport's own buffer: copy before they are queued.
-      this.unconsumed += data.length;
-      this.push(Buffer.from(data));
-      this.credit();
-    };
-    channel.events.eof = () => {
-      this.push(null);
-      // Both directions are done: finish the RFC 4254 §5.3 CLOSE exchange once our data is out.
-      if (this.writableFinished) channel.closeWhenDrained();
-    };
-    channel.events.drain = () => {
-      const cb = this.pendingWrite;
-      this.pendingWrite = undefined;
-      cb?.();
-    };
-    channel.events.close = () => {
-      if (!this.readableEnded) this.push(null);
-      const cb = this.pendingWrite;
-      this.pendingWrite = undefined;
-      cb?.();
-      this.destroy();
-    };
   }
 
-  /** Credit the SSH window with what the consumer has taken out of our readable buffer. */
-  private credit(): void {
-    const consumed = this.unconsumed - this.readableLength;
-    if (consumed > 0) {
-      this.unconsumed -= consumed;
-      this.channel.consume(consumed);
-    }
-  }
-
-  override _read(): void {
-    this.credit();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
-    if (this.channel.closed) {
-      cb();
-      return;
-    }
-    const view = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.channel.write(view)) cb();
-    else this.pendingWrite = cb;
-  }
-
-  override _final(cb: (error?: Error | null) => void): void {
-    if (this.channel.eofReceived) this.channel.closeWhenDrained();
-    else this.channel.end();
-    cb();
-  }
-
-  /**
-   * After a normal end of both sides (Node auto-destroys then) queued bytes may still wait for
-   * window or a key exchange: close only once they are out. An error or an early destroy aborts.
-   */
-  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
-    if (!this.channel.closed) {
-      if (err === null && this.writableFinished) this.channel.closeWhenDrained();
-      else this.channel.close();
-    }
-    cb(err);
+  override get channel(): Channel {
+    return super.channel as Channel;
   }
 }
 
-/** A port the server listens on for us. */
+/** What a listener needs of an incoming forwarded channel open (RFC 4254 §7.2; PROTOCOL §2.4). */
+export type ForwardedOpen = Pick<
+  ForwardedTcpipOpen,
+  "connectedAddress" | "connectedPort" | "originatorAddress" | "originatorPort" | "accept" | "reject"
+>;
+
+/** A port (or Unix socket) the server listens on for us. */
 export class RemoteListener extends EventEmitter implements AsyncIterable<ForwardedConnection> {
   private backlog: ForwardedConnection[] = [];
   private waiters: Array<(r: IteratorResult<ForwardedConnection>) => void> = [];
@@ -135,8 +79,8 @@ export class RemoteListener extends EventEmitter implements AsyncIterable<Forwar
     return this.closedFlag;
   }
 
-  /** @internal Called by the client for each forwarded-tcpip open on this listener. */
-  async handleOpen(open: ForwardedTcpipOpen): Promise<void> {
+  /** @internal Called by the client for each forwarded-tcpip (or forwarded-streamlocal) open on this listener. */
+  async handleOpen(open: ForwardedOpen): Promise<void> {
     const info: IncomingConnectionInfo = {
       connectedAddress: open.connectedAddress,
       connectedPort: open.connectedPort,
