@@ -11,6 +11,7 @@ const pkgs = [
   "connection",
   "net",
   "client",
+  "server",
   "tunnel",
   "testkit",
 ];

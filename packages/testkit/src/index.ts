@@ -6,6 +6,17 @@ export { type EchoServer, freePort, relayConnections, roundTripThrough, startEch
 export type { ProvidedSshdKey } from "./provided.js";
 export { requireSshd, type SkipContext } from "./skip.js";
 export {
+  type AgentKeyFile,
+  type AgentKeyType,
+  requireSshAgent,
+  SSH_ADD_PATH,
+  SSH_AGENT_PATH,
+  SSH_KEYGEN_PATH,
+  type SshAgentHandle,
+  sshAgentAvailable,
+  startSshAgent,
+} from "./ssh-agent.js";
+export {
   type ExtraHostKeyType,
   ensureTestUser,
   type HostKeyInfo,
@@ -25,3 +36,11 @@ export {
 } from "./sshd.js";
 export { buildSshdConfig, type OpenSshVersion, parseOpenSshVersion, type SshdConfigParams } from "./sshd-config.js";
 export { isCi, randomBytes, sha256Hex, withTimeout } from "./util.js";
+export { duplexPair, type DuplexPairOptions, PipeEnd } from "./duplex-pair.js";
+export {
+  PlaintextPeerReader,
+  type ReceivedPacket,
+  ScriptedClient,
+  type ScriptedClientOptions,
+  type SentPacket,
+} from "./scripted-client.js";
