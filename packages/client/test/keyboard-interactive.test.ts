@@ -1,6 +1,7 @@
 // RFC 4256 keyboard-interactive against the real sshd, which asks through PAM (UsePAM yes): our
 // per-prompt callback sees sshd's "Password:" prompt (echo off) and logs in; a wrong answer is
 // refused and the error lists what the server still allows.
+import { readFileSync } from "node:fs";
 import { connect } from "@purssh/client";
 import { requireSshd, type SshdHandle, startSshd, TEST_PASSWORD } from "@purssh/testkit";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -52,5 +53,27 @@ describe.skipIf(!available)("keyboard-interactive against OpenSSH sshd (PAM)", {
         timeoutMs: 30_000,
       }),
     ).rejects.toMatchObject({ code: "ERR_AUTH_FAILED" });
+  });
+});
+
+describe.skipIf(!available)("multi-factor against OpenSSH sshd (AuthenticationMethods)", { timeout: 60_000 }, () => {
+  let sshd: SshdHandle;
+  beforeAll(async () => {
+    requireSshd(available);
+    sshd = await startSshd({ name: "multifactor", extraConfig: ["AuthenticationMethods publickey,password"] });
+  }, 60_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  test("publickey then password (partial success) logs in; either alone is refused", async () => {
+    const key = readFileSync(sshd.userKeyPath, "utf8");
+    const common = { host: "127.0.0.1", port: sshd.port, username: sshd.user, hostKeys: [sshd.hostKeyFingerprint] };
+    const client = await connect({ ...common, privateKey: key, password: TEST_PASSWORD });
+    const r = await client.exec("echo two-factors");
+    expect(new TextDecoder().decode(r.stdout).trim()).toBe("two-factors");
+    await client.close();
+    await expect(connect({ ...common, privateKey: key })).rejects.toMatchObject({ code: "ERR_AUTH_FAILED" });
+    await expect(connect({ ...common, password: TEST_PASSWORD })).rejects.toMatchObject({ code: "ERR_AUTH_FAILED" });
   });
 });
