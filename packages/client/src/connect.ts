@@ -167,6 +167,8 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
         output: (b) => pump.write(b),
         message: (payload) => {
           const n = payload[0]!;
+          // RFC 4253 §11.4: numbers no layer assigns get UNIMPLEMENTED in every phase.
+          if (n >= 128) return false;
           if (!auth?.finished) {
             if (auth && ((n >= 50 && n <= 79) || n === 6)) return auth.handle(payload);
             throw new ProtocolError("ERR_UNEXPECTED_MESSAGE", `message ${n} received before authentication completed`);

@@ -140,6 +140,8 @@ export class ServerConnection extends EventEmitter {
   private route(payload: Uint8Array): boolean {
     const n = payload[0]!;
     const auth = this.auth;
+    // RFC 4253 §11.4: numbers no layer assigns get UNIMPLEMENTED in every phase, as sshd does.
+    if (n >= 128) return false;
     if (!auth?.authenticated) {
       if (auth && (n === 5 || (n >= 50 && n <= 79))) return auth.handle(payload);
       throw new ProtocolError(

@@ -15,8 +15,8 @@ const GIB = 1024 * 1024 * 1024;
 const REKEY_BYTES = 64 * 1024 * 1024;
 const CHUNK = 256 * 1024;
 /**
- * About 60–70 s of CPU here (deflate dominates, see redundantStream); the margin is for a loaded
- * CI machine running other test files in parallel (measured 165 s wall at load average 10).
+ * About 40 s of CPU here, deflate dominating (see redundantStream): 36 s wall on a quiet 2-core
+ * machine, 165 s at load average 10. The margin is for a CI machine running other files at once.
  */
 const TEST_TIMEOUT_MS = 300_000;
 const BLOCK_WORDS = 1024;

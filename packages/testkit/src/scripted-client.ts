@@ -172,11 +172,16 @@ export class ScriptedClient extends Transport {
     return found.payload;
   }
 
-  /** RFC 4252: ssh-userauth service, then a password request; resolves on USERAUTH_SUCCESS. */
+  /**
+   * RFC 4252: ssh-userauth service (unless already accepted), then a password request; resolves
+   * on USERAUTH_SUCCESS.
+   */
   async authenticate(userName: string, password: string): Promise<void> {
     await this.until(() => this.isReady || this.isClosed, "key exchange");
-    this.send(ServiceRequest.encode({ serviceName: "ssh-userauth" }));
-    await this.next(MSG.SERVICE_ACCEPT, "SERVICE_ACCEPT");
+    if (!this.received.some((r) => r.payload[0] === MSG.SERVICE_ACCEPT)) {
+      this.send(ServiceRequest.encode({ serviceName: "ssh-userauth" }));
+      await this.next(MSG.SERVICE_ACCEPT, "SERVICE_ACCEPT");
+    }
     const success = this.next(MSG.USERAUTH_SUCCESS, "USERAUTH_SUCCESS");
     this.send(
       UserauthRequestPassword.encode({
