@@ -3,49 +3,23 @@
 // started by ssh (RekeyLimit) and by our server (rekeyBytes), each with data byte-exact through
 // an `ssh -R` tunnel while the keys change under it.
 import { generateKey } from "@purssh/keys";
-import { type EchoServer, randomBytes, roundTripThrough, startEchoServer } from "@purssh/testkit";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import {
-  cleanUp,
-  makeWorkspace,
-  requireSsh,
-  type StartedServer,
-  spawnSsh,
-  sshArgs,
-  sshAvailable,
-  startServer,
-  type UserKey,
-  type Workspace,
-} from "./openssh.js";
+import { randomBytes, roundTripThrough } from "@purssh/testkit";
+import { describe, expect, test } from "vitest";
+import { opensshSuite, type StartedServer, spawnSsh, sshArgs, startServer } from "./openssh.js";
 
 const hostKey = generateKey({ type: "ed25519" });
 const MiB = 1024 * 1024;
 
-let ws: Workspace;
-let userKey: UserKey;
-let echo: EchoServer;
-
-beforeAll(async () => {
-  if (!sshAvailable()) return;
-  ws = await makeWorkspace("openssh-transport");
-  userKey = await ws.keygen("id_ed25519", "ed25519");
-  echo = await startEchoServer();
-});
-afterAll(async () => {
-  await echo?.close();
-  await ws?.remove();
-});
-beforeEach(() => requireSsh());
-afterEach(cleanUp);
+const suite = opensshSuite("openssh-transport");
 
 /** `ssh -N -R 0:127.0.0.1:ECHO` with extra options; resolves the port the server allocated. */
 async function tunnel(s: StartedServer, options: string[]): Promise<{ port: number; stderr: () => string }> {
   const ssh = spawnSsh(
     sshArgs({
       port: s.port,
-      identity: userKey.path,
+      identity: suite.userKey.path,
       knownHosts: s.knownHosts,
-      options: [...options, "-N", "-R", `0:127.0.0.1:${echo.port}`],
+      options: [...options, "-N", "-R", `0:127.0.0.1:${suite.echo.port}`],
     }),
   );
   const [m] = await ssh.waitForStderr(/Allocated port (\d+) for remote forward/);
@@ -73,7 +47,7 @@ function initiators(stderr: string): { client: number; server: number } {
 
 describe("compression: ssh -C (zlib@openssh.com, delayed until after authentication)", () => {
   test("ssh -C -R 0:… negotiates zlib@openssh.com both ways and carries 4 MiB byte-exact", async () => {
-    const s = await startServer(ws, { hostKeys: [hostKey], authorizedKeys: userKey.publicLine });
+    const s = await startServer(suite.ws, { hostKeys: [hostKey], authorizedKeys: suite.userKey.publicLine });
     const t = await tunnel(s, ["-C", "-v"]);
     const negotiated = s.server.connections[0]!.transport.negotiated!;
     expect(negotiated.compressionClientToServer).toBe("zlib@openssh.com");
@@ -90,7 +64,7 @@ describe("compression: ssh -C (zlib@openssh.com, delayed until after authenticat
 
 describe("key re-exchange (RFC 4253 §9) while a tunnel carries data", () => {
   test("ssh -o RekeyLimit=1M: 16 MiB byte-exact through several client-initiated re-exchanges", async () => {
-    const s = await startServer(ws, { hostKeys: [hostKey], authorizedKeys: userKey.publicLine });
+    const s = await startServer(suite.ws, { hostKeys: [hostKey], authorizedKeys: suite.userKey.publicLine });
     const t = await tunnel(s, ["-o", "RekeyLimit=1M", "-v"]);
     await roundTripExact(t.port, randomBytes(16 * MiB));
     // 16 MiB each way with a 1 MiB limit: ssh re-keys about every MiB it sends or receives.
@@ -100,7 +74,11 @@ describe("key re-exchange (RFC 4253 §9) while a tunnel carries data", () => {
   });
 
   test("server rekeyBytes 1 MiB: our server initiates the re-exchanges; 16 MiB byte-exact", async () => {
-    const s = await startServer(ws, { hostKeys: [hostKey], authorizedKeys: userKey.publicLine, rekeyBytes: MiB });
+    const s = await startServer(suite.ws, {
+      hostKeys: [hostKey],
+      authorizedKeys: suite.userKey.publicLine,
+      rekeyBytes: MiB,
+    });
     // ssh's own limit is far away, so every re-exchange is the server's.
     const t = await tunnel(s, ["-o", "RekeyLimit=4G", "-v"]);
     await roundTripExact(t.port, randomBytes(16 * MiB));

@@ -7,42 +7,14 @@ import * as net from "node:net";
 import { networkInterfaces } from "node:os";
 import { generateKey } from "@purssh/keys";
 import type { ExecRequest, ForwardingOptions, ServerOptions } from "@purssh/server";
-import { type EchoServer, freePort, randomBytes, roundTripThrough, startEchoServer } from "@purssh/testkit";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import {
-  cleanUp,
-  knownHostsLines,
-  makeWorkspace,
-  requireSsh,
-  runSsh,
-  type SshTarget,
-  spawnSsh,
-  sshArgs,
-  sshAvailable,
-  startServer,
-  type UserKey,
-  type Workspace,
-} from "./openssh.js";
+import { freePort, randomBytes, roundTripThrough } from "@purssh/testkit";
+import { describe, expect, test } from "vitest";
+import { knownHostsLines, opensshSuite, runSsh, type SshTarget, spawnSsh, sshArgs, startServer } from "./openssh.js";
 
 const hostKey = generateKey({ type: "ed25519" });
 const MiB = 1024 * 1024;
 
-let ws: Workspace;
-let userKey: UserKey;
-let echo: EchoServer;
-
-beforeAll(async () => {
-  if (!sshAvailable()) return;
-  ws = await makeWorkspace("openssh-client");
-  userKey = await ws.keygen("id_ed25519", "ed25519");
-  echo = await startEchoServer();
-});
-afterAll(async () => {
-  await echo?.close();
-  await ws?.remove();
-});
-beforeEach(() => requireSsh());
-afterEach(cleanUp);
+const suite = opensshSuite("openssh-client");
 
 /** The exec handler the tests use: `cat` echoes stdin, `upper` upper-cases it, `fail N` exits N. */
 function execHandler(req: ExecRequest): void {
@@ -73,16 +45,16 @@ function execHandler(req: ExecRequest): void {
 }
 
 async function server(overrides: Partial<ServerOptions> = {}, withExec = true) {
-  return startServer(ws, {
+  return startServer(suite.ws, {
     hostKeys: [hostKey],
-    authorizedKeys: userKey.publicLine,
+    authorizedKeys: suite.userKey.publicLine,
     ...(withExec ? { exec: execHandler } : {}),
     ...overrides,
   });
 }
 
 function target(s: { port: number; knownHosts: string }, options: string[] = []): SshTarget {
-  return { port: s.port, identity: userKey.path, knownHosts: s.knownHosts, options };
+  return { port: s.port, identity: suite.userKey.path, knownHosts: s.knownHosts, options };
 }
 
 /** Connects to host:port and resolves true if the connection was accepted, false if refused. */
@@ -115,7 +87,7 @@ describe("host key verification (RFC 4253 §8) by ssh's known_hosts", () => {
 
   test("a different key pinned for [127.0.0.1]:PORT makes ssh refuse before authenticating", async () => {
     const s = await server();
-    const wrong = await ws.write(
+    const wrong = await suite.ws.write(
       `known_hosts-wrong-${s.port}`,
       knownHostsLines(s.port, [generateKey({ type: "ed25519" })]),
     );
@@ -128,7 +100,7 @@ describe("host key verification (RFC 4253 §8) by ssh's known_hosts", () => {
 
   test("an unknown host is refused under StrictHostKeyChecking=yes", async () => {
     const s = await server();
-    const empty = await ws.write(`known_hosts-empty-${s.port}`, "");
+    const empty = await suite.ws.write(`known_hosts-empty-${s.port}`, "");
     const r = await runSsh(sshArgs({ ...target(s), knownHosts: empty }, "upper"), { input: "x" });
     expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/No ED25519 host key is known|Host key verification failed/);
@@ -138,11 +110,11 @@ describe("host key verification (RFC 4253 §8) by ssh's known_hosts", () => {
 describe("remote forwarding: ssh -R (RFC 4254 §7.1)", () => {
   test("-R 0:… : the server allocates the port, ssh prints it, 4 MiB round-trips byte-exact", async () => {
     const s = await server();
-    const ssh = spawnSsh(sshArgs(target(s, ["-N", "-R", `0:127.0.0.1:${echo.port}`])));
+    const ssh = spawnSsh(sshArgs(target(s, ["-N", "-R", `0:127.0.0.1:${suite.echo.port}`])));
     const [m] = await ssh.waitForStderr(/Allocated port (\d+) for remote forward to 127\.0\.0\.1:(\d+)/);
     const port = Number(m![1]);
     expect(port).toBeGreaterThan(0);
-    expect(Number(m![2])).toBe(echo.port);
+    expect(Number(m![2])).toBe(suite.echo.port);
     expect(s.server.connections[0]!.forwardListeners.map((l) => l.port)).toEqual([port]);
     const data = randomBytes(4 * MiB);
     const back = await roundTripThrough(port, data);
@@ -184,7 +156,7 @@ describe("remote forwarding: ssh -R (RFC 4254 §7.1)", () => {
       for (const _ of forwards) ports.push(await freePort());
       const specs = forwards.flatMap(([bind], i) => [
         "-R",
-        `${bind === undefined ? "" : `${bind}:`}${ports[i]}:127.0.0.1:${echo.port}`,
+        `${bind === undefined ? "" : `${bind}:`}${ports[i]}:127.0.0.1:${suite.echo.port}`,
       ]);
       const ssh = spawnSsh(sshArgs(target(s, ["-v", "-N", "-o", "ExitOnForwardFailure=yes", ...specs])));
       await ssh.waitForStderr(/remote forward success for: listen /, { count: forwards.length });
@@ -266,28 +238,35 @@ describe("local forwarding: ssh -L through direct-tcpip (RFC 4254 §7.2)", () =>
     const local = await freePort();
     const ssh = spawnSsh(
       sshArgs(
-        target(s, ["-v", "-N", "-o", "ExitOnForwardFailure=yes", "-L", `127.0.0.1:${local}:127.0.0.1:${echo.port}`]),
+        target(s, [
+          "-v",
+          "-N",
+          "-o",
+          "ExitOnForwardFailure=yes",
+          "-L",
+          `127.0.0.1:${local}:127.0.0.1:${suite.echo.port}`,
+        ]),
       ),
     );
     await ssh.waitForStderr(/Local forwarding listening on 127\.0\.0\.1 port/);
-    const before = echo.connections;
+    const before = suite.echo.connections;
     const data = randomBytes(4 * MiB);
     const back = await roundTripThrough(local, data);
     expect(back.length).toBe(data.length);
     expect(Buffer.compare(back, Buffer.from(data))).toBe(0);
-    expect(echo.connections).toBe(before + 1);
+    expect(suite.echo.connections).toBe(before + 1);
   });
 
   test("permitOpen 127.0.0.1:1 refuses other targets: administratively prohibited, connection closed", async () => {
     const s = await server({ forwarding: { permitOpen: ["127.0.0.1:1"] } });
     const local = await freePort();
-    const ssh = spawnSsh(sshArgs(target(s, ["-v", "-N", "-L", `127.0.0.1:${local}:127.0.0.1:${echo.port}`])));
+    const ssh = spawnSsh(sshArgs(target(s, ["-v", "-N", "-L", `127.0.0.1:${local}:127.0.0.1:${suite.echo.port}`])));
     await ssh.waitForStderr(/Local forwarding listening on 127\.0\.0\.1 port/);
-    const before = echo.connections;
+    const before = suite.echo.connections;
     const back = await roundTripThrough(local, randomBytes(1024)).catch((e: NodeJS.ErrnoException) => e.code);
     expect(back === "ECONNRESET" || (Buffer.isBuffer(back) && back.length === 0), String(back)).toBe(true);
     await ssh.waitForStderr(/open failed: administratively prohibited/);
-    expect(echo.connections).toBe(before);
+    expect(suite.echo.connections).toBe(before);
     expect(ssh.child.exitCode).toBeNull(); // a refused channel does not end the connection
   });
 });

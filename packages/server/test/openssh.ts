@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { authorizedKeysPolicy } from "@purssh/auth";
 import { formatPublicKey, type PrivateKey } from "@purssh/keys";
 import { createServer, type ServerOptions, type SshServer } from "@purssh/server";
-import { isCi, type SkipContext, SSH_KEYGEN_PATH, SSH_PATH } from "@purssh/testkit";
-import { TestRunner } from "vitest";
+import { type EchoServer, isCi, type SkipContext, SSH_KEYGEN_PATH, SSH_PATH, startEchoServer } from "@purssh/testkit";
+import { afterAll, afterEach, beforeAll, beforeEach, TestRunner } from "vitest";
 
 export { SSH_KEYGEN_PATH, SSH_PATH };
 
@@ -322,4 +322,32 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** What a suite of ssh-against-our-server tests shares: a workspace, an ed25519 user key, an echo server. */
+export interface OpensshSuite {
+  readonly ws: Workspace;
+  readonly userKey: UserKey;
+  readonly echo: EchoServer;
+}
+
+/**
+ * Registers the usual hooks of such a suite (workspace and key before all, ssh required before
+ * each test, every ssh and server cleaned up after each) and returns its fixtures.
+ */
+export function opensshSuite(name: string): OpensshSuite {
+  const f = {} as { ws: Workspace; userKey: UserKey; echo: EchoServer };
+  beforeAll(async () => {
+    if (!sshAvailable()) return;
+    f.ws = await makeWorkspace(name);
+    f.userKey = await f.ws.keygen("id_ed25519", "ed25519");
+    f.echo = await startEchoServer();
+  });
+  afterAll(async () => {
+    await f.echo?.close();
+    await f.ws?.remove();
+  });
+  beforeEach(() => requireSsh());
+  afterEach(cleanUp);
+  return f;
 }
