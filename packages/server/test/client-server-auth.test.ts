@@ -119,7 +119,10 @@ describe("every authentication method, our client ↔ our server", () => {
     const client = await connect({
       ...base(port, server),
       keyboardInteractive: (c) =>
-        c.prompts.map((p) => (asked.push(p.prompt), p.prompt.startsWith("Password") ? "secret" : "123456")),
+        c.prompts.map((p) => {
+          asked.push(p.prompt);
+          return p.prompt.startsWith("Password") ? "secret" : "123456";
+        }),
     });
     expect(asked).toEqual(["Password: ", "Code: "]);
     await client.close();
@@ -143,7 +146,10 @@ describe("every authentication method, our client ↔ our server", () => {
     const client = await connect({
       ...base(port, server),
       password: "old-pw",
-      newPassword: (prompt) => (prompts.push(prompt), "new-pw"),
+      newPassword: (prompt) => {
+        prompts.push(prompt);
+        return "new-pw";
+      },
     });
     expect(prompts).toEqual(["expired, choose another"]);
     expect(current).toBe("new-pw");

@@ -1,9 +1,31 @@
 // @purssh/testkit: shared test infrastructure (private package; may use node: modules).
 import type {} from "./provided.js";
 
+export { type DuplexPairOptions, duplexPair, PipeEnd } from "./duplex-pair.js";
 export { defaultOnMessage, FakeServer, type FakeServerOptions, MemoryLink } from "./fake-server.js";
 export { type EchoServer, freePort, relayConnections, roundTripThrough, startEchoServer } from "./net.js";
 export type { ProvidedSshdKey } from "./provided.js";
+export {
+  DANTED_PATH,
+  type DanteOptions,
+  danteConfig,
+  type ProxyServerHandle,
+  type ProxyServerName,
+  proxyServerAvailable,
+  startDante,
+  startSshSocksProxy,
+  startTinyproxy,
+  TINYPROXY_PATH,
+  type TinyproxyOptions,
+  tinyproxyConfig,
+} from "./proxies.js";
+export {
+  PlaintextPeerReader,
+  type ReceivedPacket,
+  ScriptedClient,
+  type ScriptedClientOptions,
+  type SentPacket,
+} from "./scripted-client.js";
 export { requireSshd, type SkipContext } from "./skip.js";
 export {
   type AgentKeyFile,
@@ -36,11 +58,3 @@ export {
 } from "./sshd.js";
 export { buildSshdConfig, type OpenSshVersion, parseOpenSshVersion, type SshdConfigParams } from "./sshd-config.js";
 export { isCi, randomBytes, sha256Hex, withTimeout } from "./util.js";
-export { duplexPair, type DuplexPairOptions, PipeEnd } from "./duplex-pair.js";
-export {
-  PlaintextPeerReader,
-  type ReceivedPacket,
-  ScriptedClient,
-  type ScriptedClientOptions,
-  type SentPacket,
-} from "./scripted-client.js";
