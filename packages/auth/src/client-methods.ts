@@ -54,7 +54,19 @@ export interface KeyboardInteractiveMethod {
   respond(challenge: KeyboardInteractiveChallenge): MaybePromise<readonly string[]>;
 }
 
-export type AuthMethod = PasswordMethod | PublickeyMethod | KeyboardInteractiveMethod;
+/**
+ * A method the application drives packet by packet (the seed's SSHAuthMode amCustom): `step` gets
+ * the server's latest user-authentication message (message number first; the first call gets the
+ * USERAUTH_FAILURE that lists the methods that can continue) and returns the next message to send
+ * — any SSH_MSG_USERAUTH_* message (50–79) — or undefined to give up. It is tried whatever the
+ * server lists, since the application names the method inside its packets.
+ */
+export interface CustomMethod {
+  kind: "custom";
+  step(serverPacket: Uint8Array): MaybePromise<Uint8Array | undefined>;
+}
+
+export type AuthMethod = PasswordMethod | PublickeyMethod | KeyboardInteractiveMethod | CustomMethod;
 
 /** A login that did not succeed: every method we had was refused. */
 export class AuthError extends SshError {
@@ -72,6 +84,8 @@ export class AuthError extends SshError {
 export const MAX_KEYBOARD_INTERACTIVE_PROMPTS = 100;
 /** INFO_REQUEST rounds one keyboard-interactive attempt may take before we abandon it. */
 export const MAX_KEYBOARD_INTERACTIVE_ROUNDS = 32;
+/** Packets one custom method may send before we abandon it. */
+export const MAX_CUSTOM_ROUNDS = 32;
 /** PASSWD_CHANGEREQs one password attempt may answer before we abandon it. */
 export const MAX_PASSWORD_CHANGE_ROUNDS = 3;
 /** Messages that may arrive while we wait for a signer, a response or a new password. */

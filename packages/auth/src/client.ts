@@ -28,8 +28,10 @@ import {
   AuthError,
   type AuthMethod,
   CONNECTION_SERVICE,
+  type CustomMethod,
   type KeyboardInteractiveMethod,
   keyboardInteractiveRequest,
+  MAX_CUSTOM_ROUNDS,
   MAX_KEYBOARD_INTERACTIVE_PROMPTS,
   MAX_KEYBOARD_INTERACTIVE_ROUNDS,
   MAX_PASSWORD_CHANGE_ROUNDS,
@@ -73,7 +75,8 @@ type AuthState =
   | { kind: "queryingPublickey"; method: PublickeyMethod; algorithm: string }
   | { kind: "awaitingPublickeyResult" }
   | { kind: "tryingKeyboardInteractive"; method: KeyboardInteractiveMethod; rounds: number }
-  | { kind: "waitingForCaller"; what: "signature" | "keyboard-interactive responses" | "new password" }
+  | { kind: "tryingCustom"; method: CustomMethod; rounds: number }
+  | { kind: "waitingForCaller"; what: "signature" | "keyboard-interactive responses" | "new password" | "custom packet" }
   | { kind: "done" };
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -83,6 +86,8 @@ export class AuthClient {
   private remaining: AuthMethod[];
   private readonly tried: string[] = [];
   private allowed: readonly string[] = [];
+  /** The server's latest user-authentication message (what a custom method answers). */
+  private lastPacket: Uint8Array = new Uint8Array(0);
   private readonly inbox: SerialInbox;
 
   constructor(private readonly options: AuthClientOptions) {
@@ -133,6 +138,10 @@ export class AuthClient {
       this.options.onBanner?.(UserauthBanner.decode(payload).message);
       return;
     }
+    if (n >= 50 && n <= 79) this.lastPacket = payload;
+    if (state.kind === "tryingCustom" && n >= 50 && n <= 79 && n !== MSG.USERAUTH_SUCCESS) {
+      return this.stepCustom(payload, state.method, state.rounds);
+    }
     switch (state.kind) {
       case "awaitingServiceAccept": {
         if (n !== MSG.SERVICE_ACCEPT) break;
@@ -158,6 +167,7 @@ export class AuthClient {
       case "awaitingPublickeyResult":
       case "queryingPublickey":
       case "tryingKeyboardInteractive":
+      case "tryingCustom":
         if (n === MSG.USERAUTH_SUCCESS) {
           this.state = { kind: "done" };
           this.options.log?.(1, `authenticated as ${this.options.username}`);
@@ -173,8 +183,7 @@ export class AuthClient {
               `${this.tried.at(-1)} ${f.partialSuccess ? "accepted; more methods needed" : "refused"}`,
             );
           }
-          this.next();
-          return;
+          return this.next();
         }
         // RFC 4252 §6: 60 means what the method in progress says it means.
         if (n === 60 && state.kind === "queryingPublickey") return this.onPkOk(payload, state);
@@ -200,12 +209,14 @@ export class AuthClient {
   }
 
   /** Picks the next method the server allows, or fails with what was tried. */
-  private next(): void {
+  private next(): MaybePromise<void> {
     // Each configured method is tried at most once, in order, when the server's latest list
     // allows it; a method skipped now stays for later, since a partial success can change the
     // list (RFC 4252 §5.1, e.g. OpenSSH's AuthenticationMethods password,publickey).
     const index = this.remaining.findIndex(
-      (m) => this.allowed.includes(m.kind) && (m.kind !== "publickey" || this.signatureAlgorithm(m) !== undefined),
+      (m) =>
+        m.kind === "custom" ||
+        (this.allowed.includes(m.kind) && (m.kind !== "publickey" || this.signatureAlgorithm(m) !== undefined)),
     );
     const m = index < 0 ? undefined : this.remaining.splice(index, 1)[0];
     const { username } = this.options;
@@ -242,6 +253,10 @@ export class AuthClient {
         this.options.send(publickeyQuery(username, algorithm, m.key.publicKey.blob));
         return;
       }
+      case "custom":
+        this.tried.push("custom");
+        this.state = { kind: "tryingCustom", method: m, rounds: 0 };
+        return this.stepCustom(this.lastPacket, m, 0);
       default: {
         const never: never = m;
         throw new Error(`unknown auth method ${JSON.stringify(never)}`);
@@ -254,11 +269,31 @@ export class AuthClient {
   }
 
   /** The method in progress cannot go on (declined, a callback failed, a bound was hit): next one. */
-  private abandon(note: string, cause?: unknown): void {
+  private abandon(note: string, cause?: unknown): MaybePromise<void> {
     const last = this.tried.length - 1;
     if (last >= 0) this.tried[last] = `${this.tried[last]} (${note})`;
     this.options.log?.(1, `${this.tried.at(-1) ?? note}${cause === undefined ? "" : `: ${describe(cause)}`}`);
-    this.next();
+    return this.next();
+  }
+
+  /** A custom method answers the server's latest packet with its next one (or gives up). */
+  private stepCustom(packet: Uint8Array, method: CustomMethod, rounds: number): MaybePromise<void> {
+    if (rounds >= MAX_CUSTOM_ROUNDS) return this.abandon(`more than ${MAX_CUSTOM_ROUNDS} packets`);
+    return this.ask(
+      "custom packet",
+      () => method.step(packet.slice()),
+      (next) => {
+        if (next === undefined || next.length === 0) return this.abandon("given up by the application");
+        const n = next[0]!;
+        if (n < 50 || n > 79) {
+          return this.abandon(`the application's packet is message ${n}, not a user-authentication message (50–79)`);
+        }
+        this.state = { kind: "tryingCustom", method, rounds: rounds + 1 };
+        this.options.send(next);
+        return undefined;
+      },
+      (e) => this.abandon("the custom step failed", e),
+    );
   }
 
   /**
@@ -268,29 +303,21 @@ export class AuthClient {
   private ask<T>(
     what: Extract<AuthState, { kind: "waitingForCaller" }>["what"],
     call: () => MaybePromise<T>,
-    onValue: (value: T) => void,
-    onError: (error: unknown) => void,
+    onValue: (value: T) => MaybePromise<void>,
+    onError: (error: unknown) => MaybePromise<void>,
   ): MaybePromise<void> {
     let result: MaybePromise<T>;
     try {
       result = call();
     } catch (e) {
-      onError(e);
-      return;
+      return onError(e);
     }
-    if (!isPromiseLike(result)) {
-      onValue(result);
-      return;
-    }
+    if (!isPromiseLike(result)) return onValue(result);
     this.state = { kind: "waitingForCaller", what };
     const stillWaiting = () => this.state.kind === "waitingForCaller";
     return result.then(
-      (v) => {
-        if (stillWaiting()) onValue(v);
-      },
-      (e: unknown) => {
-        if (stillWaiting()) onError(e);
-      },
+      (v) => (stillWaiting() ? onValue(v) : undefined),
+      (e: unknown) => (stillWaiting() ? onError(e) : undefined),
     );
   }
 

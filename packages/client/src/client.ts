@@ -1,7 +1,7 @@
 /**
  * `SshClient`: an authenticated SSH connection as the application sees it — remote listeners
- * (TCP and Unix sockets), exec, direct-tcpip, keepalive, rekey and close. `connect()` in
- * connect.ts builds one.
+ * (TCP and Unix sockets), exec, direct-tcpip, keepalive, rekey and close, and the timers that
+ * watch it once open (keepalive.ts, channel-idle.ts). `connect()` in connect.ts builds one.
  * @module
  */
 import { EventEmitter } from "node:events";
@@ -10,7 +10,9 @@ import type { PublicKey } from "@purssh/keys";
 import type { ChannelStream, SocketPump } from "@purssh/net";
 import type { NegotiatedAlgorithms, Transport } from "@purssh/transport";
 import { DISCONNECT, OPEN_FAILURE, SshError } from "@purssh/wire";
+import { ChannelIdleWatch } from "./channel-idle.js";
 import { type ExecResult, execCommand, execStream, forwardOut, forwardOutUnix } from "./exec.js";
+import { KeepaliveMonitor } from "./keepalive.js";
 import { type IncomingConnectionInfo, RemoteListener } from "./listener.js";
 
 export interface ListenOptions {
@@ -24,6 +26,33 @@ export interface ListenOptions {
 
 type ClientPhase = "handshake" | "auth" | "open" | "closed";
 
+/** What runs while the connection is open (ConnectOptions of the same names). */
+export interface ConnectionMonitorOptions {
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  channelIdleTimeoutMs?: number;
+  log?(level: 1 | 2 | 3, text: string): void;
+}
+
+/** Throws a RangeError for a negative, fractional or non-finite setting (0 / undefined = off). */
+export function validateMonitorOptions(options: ConnectionMonitorOptions & { maxTransferRate?: number }): void {
+  const check = (name: string, v: number | undefined, integer = false) => {
+    if (v === undefined) return;
+    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
+      throw new RangeError(`${name} must be a non-negative ${integer ? "integer" : "number"}, got ${v}`);
+    }
+  };
+  check("keepaliveIntervalMs", options.keepaliveIntervalMs);
+  check("keepaliveCountMax", options.keepaliveCountMax, true);
+  check("channelIdleTimeoutMs", options.channelIdleTimeoutMs);
+  check("maxTransferRate", options.maxTransferRate);
+}
+
+/** Something with a timer that must stop when the connection closes. */
+interface Stoppable {
+  stop(): void;
+}
+
 /**
  * An authenticated SSH connection. Events: 'close' (error?), 'banner' (text), 'rekeyed',
  * 'hostkeys' (PublicKey[] the server announced with hostkeys-00@openssh.com; never trusted
@@ -33,6 +62,10 @@ export class SshClient extends EventEmitter {
   private phase: ClientPhase = "handshake";
   private readonly remoteListeners = new Map<RemoteForward, RemoteListener>();
   private readonly unixListeners = new Map<string, RemoteListener>();
+  private readonly timers: Stoppable[] = [];
+  private keepaliveMonitor: KeepaliveMonitor | undefined;
+  /** A local verdict (keepalive timeout) that closes the connection and is reported by 'close'. */
+  private abortError: SshError | undefined;
   closeError: SshError | undefined;
   /** The host keys the server announced (hostkeys-00@openssh.com), for the application to check. */
   announcedHostKeys: PublicKey[] | undefined;
@@ -222,8 +255,74 @@ export class SshClient extends EventEmitter {
     this.phase = p;
   }
 
+  /** @internal Starts keepalive and the channel idle timeout (once authenticated). */
+  startMonitors(options: ConnectionMonitorOptions): void {
+    const log = options.log;
+    if (options.keepaliveIntervalMs) {
+      const monitor = new KeepaliveMonitor({
+        intervalMs: options.keepaliveIntervalMs,
+        ...(options.keepaliveCountMax !== undefined ? { countMax: options.keepaliveCountMax } : {}),
+        send: () => {
+          log?.(3, "sending keepalive@openssh.com");
+          this.connection.keepalive().catch(() => {
+            // Fails only when the connection ends, which 'close' reports.
+          });
+        },
+        timeout: (e) => {
+          log?.(1, e.message);
+          this.abort(e);
+        },
+      });
+      this.keepaliveMonitor = monitor;
+      this.timers.push(monitor);
+      monitor.start();
+    }
+    if (options.channelIdleTimeoutMs) {
+      const watch = new ChannelIdleWatch(() => this.connection.openChannels, options.channelIdleTimeoutMs, log);
+      this.timers.push(watch);
+      watch.start();
+    }
+  }
+
+  /** @internal Stopped with the connection (the rate limiter's timer). */
+  addTimer(timer: Stoppable): void {
+    this.timers.push(timer);
+  }
+
+  /** @internal Bytes arrived from the server (keepalive: the server is alive). */
+  received(): void {
+    this.keepaliveMonitor?.received();
+  }
+
+  /** @internal Moves channel data that waited (for the rate limiter); a failure closes the connection. */
+  resumeChannels(): void {
+    if (this.phase === "closed") return;
+    try {
+      this.connection.resume();
+    } catch (e) {
+      this.abort(
+        e instanceof SshError
+          ? e
+          : new SshError("ERR_INTERNAL", `resuming channels failed: ${String(e)}`, { cause: e }),
+      );
+    }
+  }
+
+  /**
+   * @internal Closes the connection on a local verdict (a keepalive timeout): sends DISCONNECT,
+   * drops the socket without waiting, and 'close' carries `error`.
+   */
+  abort(error: SshError): void {
+    if (this.phase === "closed") return;
+    this.abortError = error;
+    this.transport.disconnect(DISCONNECT.CONNECTION_LOST, error.message);
+    this.pump.destroy();
+  }
+
   /** @internal */
   finish(error: SshError | undefined): void {
+    error = this.abortError ?? error;
+    for (const t of this.timers.splice(0)) t.stop();
     this.phase = "closed";
     this.closeError = error;
     this.connection.end(error ?? new SshError("ERR_CONNECTION_CLOSED", "the SSH connection was closed"));

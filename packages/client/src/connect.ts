@@ -1,3 +1,10 @@
+/**
+ * `connect(options)`: TCP (or a proxy, or a given stream), the transport handshake with host-key
+ * verification (RFC 4253), user authentication (RFC 4252) and the connection protocol (RFC 4254)
+ * wired into an SshClient, with the per-connection limits the options switch on: keepalive,
+ * transfer rate and channel idle timeout.
+ * @module
+ */
 import type { Duplex } from "node:stream";
 import { AuthClient, type AuthMethod, type KeyboardInteractiveMethod, type PasswordMethod } from "@purssh/auth";
 import { Connection } from "@purssh/connection";
@@ -10,13 +17,14 @@ import {
   parsePrivateKey,
   parsePublicKeyBlob,
 } from "@purssh/keys";
-import { connectTcp, DeadlineTimer, SocketPump } from "@purssh/net";
+import { connectTcp, connectViaProxy, DeadlineTimer, type ProxyOptions, SocketPump } from "@purssh/net";
 import { type AlgorithmPreferences, Transport } from "@purssh/transport";
 import { DISCONNECT, GlobalRequest, ProtocolError, SshError, SshReader, utf8Decode } from "@purssh/wire";
 import { type AgentOption, addAgentMethods } from "./agent-auth.js";
-import { SshClient } from "./client.js";
+import { SshClient, validateMonitorOptions } from "./client.js";
 import { type HostKeyPolicy, hostKeyVerifier } from "./host-keys.js";
 import { serverSigAlgsWithQuirks } from "./quirk-effects.js";
+import { TransferRateLimiter } from "./rate-limit.js";
 
 export interface ConnectOptions {
   host: string;
@@ -55,6 +63,12 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** An already connected stream to run SSH over (a proxy tunnel, a test pipe). */
   sock?: Duplex;
+  /**
+   * Reach `host:port` through this proxy (SOCKS4, SOCKS4a, SOCKS5, HTTP CONNECT) instead of
+   * directly; `timeoutMs`, `signal` and the socket options apply to the proxy connection. Ignored
+   * when `sock` is given. Failures reject with a ProxyError (@purssh/net).
+   */
+  proxy?: ProxyOptions;
   localAddress?: string;
   localPort?: number;
   family?: 0 | 4 | 6;
@@ -75,7 +89,29 @@ export interface ConnectOptions {
   /** RFC 4419 group sizes (bits) asked for in group exchange. */
   groupExchange?: Partial<{ min: number; n: number; max: number }>;
   random?: RandomBytes;
+  /** Aborts connecting and logging on (rejects with ERR_ABORTED); no effect once connected. */
   signal?: AbortSignal;
+  /**
+   * OpenSSH ServerAliveInterval in ms (0 / undefined = off): after this long without anything
+   * from the server, send keepalive@openssh.com (keepalive.ts).
+   */
+  keepaliveIntervalMs?: number;
+  /**
+   * OpenSSH ServerAliveCountMax (default 3): unanswered keepalives before the connection is
+   * closed with ERR_KEEPALIVE_TIMEOUT — a silent server is detected within interval × (countMax + 1).
+   */
+  keepaliveCountMax?: number;
+  /**
+   * The seed's MaxTransferRate: bytes per second of channel data, each way (0 / undefined =
+   * unlimited); received data is accepted, and the server's window credited, only at this rate
+   * (rate-limit.ts).
+   */
+  maxTransferRate?: number;
+  /**
+   * The seed's DefaultChannelIdleTimeout, as OpenSSH's ChannelTimeout: a forwarding channel with
+   * no data either way for this many ms is closed (0 / undefined = never; channel-idle.ts).
+   */
+  channelIdleTimeoutMs?: number;
   log?(level: 1 | 2 | 3, text: string): void;
 }
 
@@ -103,6 +139,8 @@ function authMethods(options: ConnectOptions): AuthMethod[] {
 /** Connects, exchanges keys, verifies the host key and authenticates. */
 export async function connect(options: ConnectOptions): Promise<SshClient> {
   const port = options.port ?? 22;
+  if (options.signal?.aborted) throw aborted(options.host, port);
+  validateMonitorOptions(options);
   const verify = hostKeyVerifier(options.hostKeys, options.host, port);
   const methods = authMethods(options);
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -114,21 +152,14 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
       : await addAgentMethods(methods, options.agent, { timeoutMs, ...(log ? { log } : {}) });
   const socket =
     options.sock ??
-    (await connectTcp({
-      host: options.host,
-      port,
-      timeoutMs,
-      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-      ...(options.localPort ? { localPort: options.localPort } : {}),
-      ...(options.family ? { family: options.family } : {}),
-      ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
-      ...(options.keepAlive ? { keepAlive: true } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }).catch((e: unknown) => {
+    (await dial(options, port, timeoutMs).catch((e: unknown) => {
       agent?.close();
       throw e;
     }));
-  log?.(1, `connected to ${options.host}:${port}`);
+  log?.(
+    1,
+    `connected to ${options.host}:${port}${options.proxy && !options.sock ? ` via ${options.proxy.type} proxy ${options.proxy.host}:${options.proxy.port}` : ""}`,
+  );
 
   return new Promise<SshClient>((resolve, reject) => {
     let client: SshClient | undefined;
@@ -189,6 +220,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
             onSuccess: () => {
               transport.markAuthenticated();
               client!.setPhase("open");
+              client!.startMonitors(options);
               settle();
             },
             onFailure: (e) => {
@@ -229,8 +261,12 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
         ...(log ? { log } : {}),
       },
     );
+    const rateLimiter = options.maxTransferRate
+      ? new TransferRateLimiter(options.maxTransferRate, () => client?.resumeChannels())
+      : undefined;
     const connection: Connection = new Connection({
       send: (p) => transport.send(p),
+      ...(rateLimiter ? { transferGate: rateLimiter } : {}),
       canSendData: () => transport.writable && !pump.blocked,
       ...(options.windowSize ? { windowSize: options.windowSize } : {}),
       ...(options.maxPacketSize ? { maxPacketSize: options.maxPacketSize } : {}),
@@ -253,7 +289,10 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     // Time-based rekeying (RFC 4253 §9); the logon deadline below has its own timer.
     const timers = new DeadlineTimer(transport);
     const pump: SocketPump = new SocketPump(socket, {
-      receive: (b) => transport.receive(b),
+      receive: (b) => {
+        client?.received();
+        transport.receive(b);
+      },
       peerClosed: (cause) => transport.peerClosed(cause),
       get wantsInput() {
         return transport.wantsInput;
@@ -261,7 +300,11 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     });
     pump.onWritable = () => connection.resume();
     client = new SshClient(transport, connection, pump);
-    const onAbort = () => transport.disconnect(DISCONNECT.BY_APPLICATION, "aborted");
+    if (rateLimiter) client.addTimer(rateLimiter);
+    const onAbort = () => {
+      settle(aborted(options.host, port));
+      transport.disconnect(DISCONNECT.BY_APPLICATION, "aborted");
+    };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const remaining = Math.max(1, timeoutMs - (Date.now() - started));
     timer = setTimeout(() => {
@@ -274,6 +317,26 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     }, remaining);
     transport.start();
   });
+}
+
+/** Opens the transport's stream: a TCP connection to the server, or a tunnel through `options.proxy`. */
+function dial(options: ConnectOptions, port: number, timeoutMs: number): Promise<Duplex> {
+  const socketOptions = {
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    ...(options.localPort ? { localPort: options.localPort } : {}),
+    ...(options.family ? { family: options.family } : {}),
+    ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
+    ...(options.keepAlive ? { keepAlive: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  if (options.proxy) {
+    return connectViaProxy(options.proxy, { host: options.host, port }, { timeoutMs, ...socketOptions });
+  }
+  return connectTcp({ host: options.host, port, timeoutMs, ...socketOptions });
+}
+
+function aborted(host: string, port: number): SshError {
+  return new SshError("ERR_ABORTED", `connecting to ${host}:${port} was aborted`);
 }
 
 /** Keys read from one hostkeys-00@openssh.com announcement; more are ignored (bounds the work). */

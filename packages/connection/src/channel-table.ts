@@ -57,6 +57,7 @@ export class ChannelTable {
       send: (p) => host.send(p),
       canSendData: () => host.canSendData(),
       release: (localId) => this.channels.delete(localId),
+      ...(host.gate ? { gate: host.gate } : {}),
       ...(host.log ? { log: host.log } : {}),
     };
   }
@@ -155,8 +156,12 @@ export class ChannelTable {
     );
   }
 
-  /** Flushes queued channel data while the transport stays writable. */
+  /**
+   * Delivers data the transfer gate held, then flushes queued channel data while the transport
+   * stays writable.
+   */
   resume(): void {
+    for (const ch of this.channels.values()) ch.releaseHeld();
     for (const ch of this.channels.values()) {
       if (!this.channelHost.canSendData()) return;
       ch.flush();

@@ -9,6 +9,11 @@
  * window. Incoming data after the peer's EOF is dropped and credited back, as OpenSSH does
  * (channel_input_data "fakes consumption" once the output side is closed); data after the peer's
  * CLOSE is for a released channel and therefore fatal; data racing our CLOSE is dropped.
+ *
+ * With a transfer gate (a rate limit, transfer-gate.ts) data moves only as the gate allows: the
+ * outgoing queue waits for it like it waits for window, and arriving data is held (already debited
+ * from our window, so never more than the window) and delivered as the gate allows, with the EOF,
+ * CLOSE and requests that arrived after it held behind it.
  * @module
  */
 import {
@@ -34,8 +39,10 @@ import {
 } from "@purssh/wire";
 import { decodeChannelRequestFields, type ExitSignal, type IncomingChannelRequest } from "./channel-requests.js";
 import { ChannelRequestDeniedError } from "./errors.js";
+import { HeldArrivals, type ReleaseTarget } from "./held-arrivals.js";
 import { CHANNEL_WRITE_HIGH_WATER, MAX_PENDING_CHANNEL_REQUESTS } from "./limits.js";
 import { OrderedReplies } from "./ordered-replies.js";
+import type { TransferGate } from "./transfer-gate.js";
 import type { ReceiveWindow, SendWindow } from "./window.js";
 
 /** What a channel needs from its connection. */
@@ -45,6 +52,8 @@ export interface ChannelHost {
   canSendData(): boolean;
   /** The channel is fully closed (CLOSE both ways): drop it from the table. */
   release(localId: number): void;
+  /** A transfer-rate limit on channel data both ways; absent = unlimited. */
+  gate?: TransferGate;
   log?(level: 1 | 2 | 3, text: string): void;
 }
 
@@ -89,7 +98,20 @@ export class Channel {
   private readonly awaitedReplies: AwaitedReply[] = [];
   /** Replies we owe the peer, sent in the order its requests arrived. */
   private readonly owedReplies: OrderedReplies;
-  /** The peer sent EOF: no more data will arrive. */
+  /** Arrived data not yet delivered (the transfer gate), and what arrived after it. */
+  private readonly held = new HeldArrivals();
+  private readonly releaseTarget: ReleaseTarget = {
+    allowance: () => this.allowance("receive"),
+    deliver: (chunk, dataTypeCode) => {
+      this.host.gate?.spend("receive", chunk.length);
+      this.deliver(chunk, dataTypeCode);
+    },
+    dropsData: () => this.closeSent,
+  };
+  /** The peer's EOF / CLOSE arrived (it may still be held behind data). */
+  private eofArrived = false;
+  private closeArrived = false;
+  /** The peer's EOF was delivered: no more data will arrive. */
   eofReceived = false;
   /** CHANNEL_DATA bytes sent and received (extended data is not counted). */
   bytesSent = 0;
@@ -166,6 +188,8 @@ export class Channel {
     this.owedReplies.stop();
     this.host.send(ChannelClose.encode({ recipientChannel: this.remoteId }));
     if (this.closeReceived) this.finish();
+    // Held data is dropped now; a held EOF, request or CLOSE from the peer still runs.
+    else this.releaseHeld();
   }
 
   /** The application consumed `n` received bytes: credit the peer's window when due. */
@@ -300,7 +324,10 @@ export class Channel {
         case "data":
         case "extended": {
           if (this.sendWindow.available === 0 || !this.host.canSendData()) break;
-          const n = Math.min(head.bytes.length, this.sendWindow.available, this.sendWindow.maxPacket);
+          const allowed = this.allowance("send");
+          if (allowed <= 0) break;
+          const n = Math.min(head.bytes.length, this.sendWindow.available, this.sendWindow.maxPacket, allowed);
+          this.host.gate?.spend("send", n);
           const chunk = head.bytes.subarray(0, n);
           if (n === head.bytes.length) this.queue.shift();
           else head.bytes = head.bytes.subarray(n);
@@ -341,23 +368,32 @@ export class Channel {
     this.receiveWindow.debit(data.length, this.localId);
     if (this.discardsInput(data.length, "data")) return;
     this.bytesReceived += data.length;
-    if (this.events.data) this.events.data(data);
-    else this.consume(data.length);
+    this.admit(data, undefined);
   }
 
   /** @internal */
   receiveExtendedData(data: Uint8Array, dataTypeCode: number): void {
     this.receiveWindow.debit(data.length, this.localId);
     if (this.discardsInput(data.length, "extended data")) return;
-    if (this.events.extendedData) this.events.extendedData(data, dataTypeCode);
-    else this.consume(data.length);
+    this.admit(data, dataTypeCode);
   }
 
   /** @internal */
   receiveEof(): void {
-    if (this.eofReceived) return;
-    this.eofReceived = true;
-    if (!this.closeSent) this.events.eof?.();
+    if (this.eofArrived) return;
+    this.eofArrived = true;
+    this.held.afterHeld(() => {
+      this.eofReceived = true;
+      if (!this.closeSent) this.events.eof?.();
+    });
+  }
+
+  /**
+   * @internal Delivers held data as the transfer gate allows, then what arrived after it; the
+   * connection calls it again from resume().
+   */
+  releaseHeld(): void {
+    this.held.release(this.releaseTarget);
   }
 
   /** @internal RFC 4254 §5.4: a request from the peer; `request` is its generic decoding. */
@@ -368,12 +404,22 @@ export class Channel {
       this.host.log?.(3, `channel ${this.localId}: ignoring ${request.requestType} after our CLOSE`);
       return;
     }
+    // The reply's place in the order is taken on arrival; the handler runs after held data.
+    const fill = request.wantReply ? this.owedReplies.reserve() : undefined;
+    this.held.afterHeld(() => this.dispatchRequest(request, fields, fill));
+  }
+
+  private dispatchRequest(
+    request: ChannelRequest,
+    fields: ReturnType<typeof decodeChannelRequestFields>,
+    fill: ((reply: Uint8Array) => void) | undefined,
+  ): void {
+    if (this.closeSent) return;
     if (fields.kind === "exit-status") this.exitStatus = fields.exitStatus;
     if (fields.kind === "exit-signal") {
       const { signalName, coreDumped, errorMessage, languageTag } = fields;
       this.exitSignal = { signalName, coreDumped, errorMessage, languageTag };
     }
-    const fill = request.wantReply ? this.owedReplies.reserve() : undefined;
     let decided = false;
     const answer = (ok: boolean) => {
       if (decided) {
@@ -413,6 +459,12 @@ export class Channel {
 
   /** @internal */
   receiveClose(): void {
+    if (this.closeArrived) return;
+    this.closeArrived = true;
+    this.held.afterHeld(() => this.closeReceivedNow());
+  }
+
+  private closeReceivedNow(): void {
     if (this.closeReceived) return;
     this.closeReceived = true;
     if (!this.closeSent) {
@@ -431,6 +483,7 @@ export class Channel {
   abort(error: Error = new SshError("ERR_CONNECTION_CLOSED", "the connection ended")): void {
     if (this.closeReceived && this.closeSent) return;
     this.closeReceived = this.closeSent = true;
+    this.held.clear();
     this.dropQueue();
     this.owedReplies.stop();
     this.failAwaited(error);
@@ -444,7 +497,11 @@ export class Channel {
     if (data.length > 0) {
       // Bytes that cannot all go out now are copied: the caller may reuse its buffer once we
       // return (Node recycles stream chunks), and queued bytes must not change under us.
-      const sendsNow = this.queue.length === 0 && this.host.canSendData() && this.sendWindow.available >= data.length;
+      const sendsNow =
+        this.queue.length === 0 &&
+        this.host.canSendData() &&
+        this.sendWindow.available >= data.length &&
+        this.allowance("send") >= data.length;
       const bytes = sendsNow ? data : data.slice();
       this.queue.push(dataTypeCode === undefined ? { kind: "data", bytes } : { kind: "extended", dataTypeCode, bytes });
       this.queuedBytes += data.length;
@@ -483,11 +540,35 @@ export class Channel {
     if (!(await this.ask(type, payload))) throw new ChannelRequestDeniedError(type, this.localId);
   }
 
+  /** Bytes the transfer gate lets move now (unlimited without one). */
+  private allowance(direction: "send" | "receive"): number {
+    return this.host.gate ? Math.floor(this.host.gate.allowance(direction)) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Hands arrived data to the application now, or holds it until the transfer gate allows. */
+  private admit(data: Uint8Array, dataTypeCode: number | undefined): void {
+    if (this.held.empty && this.allowance("receive") >= data.length) {
+      this.host.gate?.spend("receive", data.length);
+      this.deliver(data, dataTypeCode);
+      return;
+    }
+    this.held.holdData(data, dataTypeCode);
+    this.releaseHeld();
+  }
+
+  private deliver(data: Uint8Array, dataTypeCode: number | undefined): void {
+    if (dataTypeCode === undefined) {
+      if (this.events.data) this.events.data(data);
+      else this.consume(data.length);
+    } else if (this.events.extendedData) this.events.extendedData(data, dataTypeCode);
+    else this.consume(data.length);
+  }
+
   /** True when arriving bytes are dropped (and credited back) instead of delivered. */
   private discardsInput(n: number, what: string): boolean {
     // Data racing our CLOSE is legal (RFC 4254 §5.3) and dropped; no WINDOW_ADJUST follows CLOSE.
     if (this.closeSent) return true;
-    if (!this.eofReceived) return false;
+    if (!this.eofArrived) return false;
     // After the peer's EOF: OpenSSH drops such data and credits it back; so do we.
     this.host.log?.(2, `channel ${this.localId}: dropping ${n} bytes of ${what} received after EOF`);
     this.consume(n);

@@ -37,6 +37,7 @@ import {
   receiveChannelOpen,
 } from "./incoming-open.js";
 import { DEFAULT_MAX_PACKET_SIZE, DEFAULT_WINDOW_SIZE } from "./limits.js";
+import type { TransferGate } from "./transfer-gate.js";
 
 export interface ConnectionOptions {
   send(payload: Uint8Array): void;
@@ -46,6 +47,11 @@ export interface ConnectionOptions {
   windowSize?: number;
   /** Largest CHANNEL_DATA we accept (default DEFAULT_MAX_PACKET_SIZE). */
   maxPacketSize?: number;
+  /**
+   * A transfer-rate limit on every channel's data, both ways (transfer-gate.ts); call resume()
+   * when a refused allowance has grown back.
+   */
+  transferGate?: TransferGate;
   /**
    * A `forwarded-tcpip` open for a forwarding we hold (others are refused, RFC 4254 §7.2); call
    * accept() or reject(). Takes precedence over onChannelOpen for that type.
@@ -99,7 +105,12 @@ export class Connection {
     this.maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
     const log = options.log?.bind(options);
     this.table = new ChannelTable(
-      { send: (p) => options.send(p), canSendData: () => options.canSendData(), ...(log ? { log } : {}) },
+      {
+        send: (p) => options.send(p),
+        canSendData: () => options.canSendData(),
+        ...(options.transferGate ? { gate: options.transferGate } : {}),
+        ...(log ? { log } : {}),
+      },
       this.windowSize,
       this.maxPacketSize,
     );
@@ -344,7 +355,10 @@ export class Connection {
     }
   }
 
-  /** Flushes queued channel data after the transport became writable again. */
+  /**
+   * Flushes queued channel data after the transport became writable again, and delivers data the
+   * transfer gate held once it allows more.
+   */
   resume(): void {
     this.table.resume();
   }

@@ -15,4 +15,5 @@ export type {
 } from "./global-requests.js";
 export type { ChannelOpenFields, ForwardedTcpipOpen, IncomingChannelOpen } from "./incoming-open.js";
 export * from "./limits.js";
+export * from "./transfer-gate.js";
 export * from "./window.js";
