@@ -76,7 +76,10 @@ type AuthState =
   | { kind: "awaitingPublickeyResult" }
   | { kind: "tryingKeyboardInteractive"; method: KeyboardInteractiveMethod; rounds: number }
   | { kind: "tryingCustom"; method: CustomMethod; rounds: number }
-  | { kind: "waitingForCaller"; what: "signature" | "keyboard-interactive responses" | "new password" | "custom packet" }
+  | {
+      kind: "waitingForCaller";
+      what: "signature" | "keyboard-interactive responses" | "new password" | "custom packet";
+    }
   | { kind: "done" };
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));

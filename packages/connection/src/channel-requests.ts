@@ -57,6 +57,8 @@ export type IncomingChannelRequest = ChannelRequestFields & {
   /** The request type as sent, e.g. "exec" or "auth-agent-req@openssh.com". */
   readonly type: string;
   readonly wantReply: boolean;
+  /** The whole SSH_MSG_CHANNEL_REQUEST as received (message number first), for packet helpers. */
+  readonly payload: Uint8Array;
   /** Answers CHANNEL_SUCCESS (only sent when wantReply); replies leave in request order. */
   accept(): void;
   /** Answers CHANNEL_FAILURE (only sent when wantReply). */

@@ -406,10 +406,11 @@ export class Channel {
     }
     // The reply's place in the order is taken on arrival; the handler runs after held data.
     const fill = request.wantReply ? this.owedReplies.reserve() : undefined;
-    this.held.afterHeld(() => this.dispatchRequest(request, fields, fill));
+    this.held.afterHeld(() => this.dispatchRequest(payload, request, fields, fill));
   }
 
   private dispatchRequest(
+    payload: Uint8Array,
     request: ChannelRequest,
     fields: ReturnType<typeof decodeChannelRequestFields>,
     fill: ((reply: Uint8Array) => void) | undefined,
@@ -439,6 +440,7 @@ export class Channel {
       ...fields,
       type: request.requestType,
       wantReply: request.wantReply,
+      payload,
       accept: () => answer(true),
       reject: () => answer(false),
     });

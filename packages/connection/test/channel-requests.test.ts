@@ -224,7 +224,7 @@ describe("requests and replies (RFC 4254 §5.4)", () => {
     client.sendSignal("INT");
     client.setEnv("TZ", "UTC");
     await p.settle();
-    expect(requests.map(({ accept: _a, reject: _r, ...fields }) => fields)).toEqual([
+    expect(requests.map(({ accept: _a, reject: _r, payload: _p, ...fields }) => fields)).toEqual([
       {
         kind: "pty-req",
         type: "pty-req",

@@ -42,6 +42,11 @@ export class Certificate {
     return Certificate.fromString(await readFile(path), storePassword, path);
   }
 
+  /** From a key already parsed or generated with @purssh/keys. */
+  static fromKey(key: PrivateKey, store = "key"): Certificate {
+    return new Certificate(key.publicKey, key, store);
+  }
+
   /** From a raw SSH public-key blob (e.g. the hostKeyB of SSHServerAuthentication). */
   static fromPublicKeyBlob(blob: Uint8Array): Certificate {
     return new Certificate(parsePublicKeyBlob(blob), undefined, "blob");

@@ -1,7 +1,7 @@
 /**
  * Event payloads of SSHReverseTunnel (ipworks-spec.md §4), with lower-camel fields. Binary fields
  * come as a `…B` Uint8Array and a string twin decoded as UTF-8 on access. Writable fields
- * (`accept`) are read back when the listener returns.
+ * (`accept`, `success`, `response`, `packet`) are read back when the listener returns.
  * @module
  */
 
@@ -14,11 +14,19 @@ function binary<T extends object, K extends string>(target: T, name: K, bytes: U
   return target;
 }
 
+/** Connected / Disconnected: 0 and a description on success, else the facade's error number. */
 export interface ConnectedEvent {
   readonly statusCode: number;
   readonly description: string;
 }
 export type DisconnectedEvent = ConnectedEvent;
+
+/** A milestone of the connection (firewall, TCP, SSH handshake, authentication). */
+export interface ConnectionStatusEvent {
+  readonly connectionEvent: string;
+  readonly statusCode: number;
+  readonly description: string;
+}
 
 export interface ErrorEvent {
   readonly errorCode: number;
@@ -26,9 +34,24 @@ export interface ErrorEvent {
 }
 
 export interface LogEvent {
+  /** 1 info, 2 verbose, 3 debug (config LogLevel selects up to which level fires). */
   readonly logLevel: number;
   readonly message: string;
+  /** "Info", "Verbose" or "Debug" (the seed reserves this field). */
   readonly logType: string;
+}
+
+/** An automatic reconnect (AutoReconnect) is scheduled. */
+export interface ReconnectAttemptEvent {
+  /** 1 for the first retry after a drop. */
+  readonly attempt: number;
+  /** MaxRetryCount (0 = unlimited). */
+  readonly maxRetryCount: number;
+  /** Milliseconds until the attempt starts (RetryInterval, then backoff with jitter). */
+  readonly delayMs: number;
+  /** Why: the error number and text of the drop or of the previous failed attempt. */
+  readonly statusCode: number;
+  readonly description: string;
 }
 
 export interface SSHStatusEvent {
@@ -41,8 +64,11 @@ export interface SSHServerAuthenticationEvent {
   /** Colon-separated hex of the digest chosen by SSHFingerprintHashAlgorithm (SHA-256 by default). */
   readonly fingerprint: string;
   readonly keyAlgorithm: string;
+  /** For a host certificate: its key id; else "". */
   readonly certSubject: string;
+  /** For a host certificate: the signing CA's SHA256 fingerprint; else "". */
   readonly certIssuer: string;
+  /** For a host certificate: why SSHAcceptServerCAKey did (not) vouch for it; else "". */
   readonly status: string;
   /** Pre-set true only when the key matches SSHAcceptServerHostKey (or an accepting setting). */
   accept: boolean;
@@ -80,17 +106,91 @@ export function channelDataEvent(channelId: string, data: Uint8Array): SSHChanne
   return binary({ channelId }, "channelData", data) as SSHChannelDataEvent;
 }
 
+/** A channel request from the server (RFC 4254 §5.4); `packet` is the whole CHANNEL_REQUEST. */
+export interface SSHChannelRequestEvent {
+  readonly channelId: string;
+  readonly requestType: string;
+  readonly packet: string;
+  readonly packetB: Uint8Array;
+  /** Default false (CHANNEL_FAILURE, as OpenSSH answers requests it does not know); set true to accept. */
+  success: boolean;
+}
+
+export type SSHChannelRequestedEvent = Omit<SSHChannelRequestEvent, "success">;
+
+export function channelRequestEvent(
+  channelId: string,
+  requestType: string,
+  packet: Uint8Array,
+): SSHChannelRequestEvent {
+  return binary({ channelId, requestType, success: false }, "packet", packet) as SSHChannelRequestEvent;
+}
+
+export function channelRequestedEvent(
+  channelId: string,
+  requestType: string,
+  packet: Uint8Array,
+): SSHChannelRequestedEvent {
+  return binary({ channelId, requestType }, "packet", packet) as SSHChannelRequestedEvent;
+}
+
+/** amCustom: the server's latest user-authentication packet; assign the next one to send. */
+export interface SSHCustomAuthEvent {
+  /** Hex (EncodePacket) of the server's packet, message number first; set it to the hex of ours. */
+  packet: string;
+}
+
+/** One RFC 4256 prompt (several prompts in one INFO_REQUEST fire one event each). */
+export interface SSHKeyboardInteractiveEvent {
+  readonly name: string;
+  readonly instructions: string;
+  readonly prompt: string;
+  /** The server's hint whether the answer may be shown as it is typed. */
+  readonly echoResponse: boolean;
+  /** Set it to the answer. */
+  response: string;
+}
+
 /** Event name → payload, for typed `on`. */
 export interface SSHReverseTunnelEvents {
   Connected: [ConnectedEvent];
+  ConnectionStatus: [ConnectionStatusEvent];
   Disconnected: [DisconnectedEvent];
   Error: [ErrorEvent];
   Log: [LogEvent];
-  SSHStatus: [SSHStatusEvent];
-  SSHServerAuthentication: [SSHServerAuthenticationEvent];
-  SSHChannelOpenRequest: [SSHChannelOpenRequestEvent];
-  SSHChannelOpened: [SSHChannelEvent];
+  ReconnectAttempt: [ReconnectAttemptEvent];
+  SSHChannelClosed: [SSHChannelEvent];
   SSHChannelData: [SSHChannelDataEvent];
   SSHChannelEOF: [SSHChannelEvent];
-  SSHChannelClosed: [SSHChannelEvent];
+  SSHChannelOpened: [SSHChannelEvent];
+  SSHChannelOpenRequest: [SSHChannelOpenRequestEvent];
+  SSHChannelReadyToSend: [SSHChannelEvent];
+  SSHChannelRequest: [SSHChannelRequestEvent];
+  SSHChannelRequested: [SSHChannelRequestedEvent];
+  SSHCustomAuth: [SSHCustomAuthEvent];
+  SSHKeyboardInteractive: [SSHKeyboardInteractiveEvent];
+  SSHServerAuthentication: [SSHServerAuthenticationEvent];
+  SSHStatus: [SSHStatusEvent];
 }
+
+/** The eighteen event names of the seed, in its order. */
+export const EVENT_NAMES: readonly (keyof SSHReverseTunnelEvents)[] = [
+  "Connected",
+  "ConnectionStatus",
+  "Disconnected",
+  "Error",
+  "Log",
+  "ReconnectAttempt",
+  "SSHChannelClosed",
+  "SSHChannelData",
+  "SSHChannelEOF",
+  "SSHChannelOpened",
+  "SSHChannelOpenRequest",
+  "SSHChannelReadyToSend",
+  "SSHChannelRequest",
+  "SSHChannelRequested",
+  "SSHCustomAuth",
+  "SSHKeyboardInteractive",
+  "SSHServerAuthentication",
+  "SSHStatus",
+];

@@ -16,13 +16,34 @@ export function passwordTunnel(sshd: SshdInfo): SSHReverseTunnel {
 /** The testkit round trip, under the name these tests use. */
 export { roundTripThrough as roundTrip } from "@purssh/testkit";
 
-/** True when nothing accepts connections on the port (the connection is refused or reset). */
-export function refused(port: number): Promise<boolean> {
+/** Connects to host:port; resolves once connected. */
+export function connectTo(port: number, host = "127.0.0.1"): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, host, () => {
+      c.off("error", reject);
+      resolve(c);
+    });
+    c.on("error", reject);
+  });
+}
+
+/** Sends `text` to host:port, half-closes, resolves with all that comes back. */
+export function roundTripText(port: number, text: string, host = "127.0.0.1"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, host);
+    let got = "";
+    c.on("data", (d) => (got += d));
+    c.on("end", () => resolve(got));
+    c.on("error", reject);
+    c.end(text);
+  });
+}
+
+/** True when nothing accepts connections on host:port (the connection is refused or reset). */
+export function refused(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
-    const c = net.connect(port, "127.0.0.1");
+    const c = net.connect(port, host);
     c.on("connect", () => {
-      // sshd may accept and then close at once when no forwarding exists; treat a prompt close
-      // without data as refused only if it happens before any byte.
       c.destroy();
       resolve(false);
     });
@@ -31,3 +52,25 @@ export function refused(port: number): Promise<boolean> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 20 ms until it holds, or fails after `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A listening TCP server on 127.0.0.1 with its port. */
+export async function listenLocal(
+  handler: (s: net.Socket) => void,
+  host = "127.0.0.1",
+): Promise<net.Server & { port: number }> {
+  const srv = net.createServer((s) => {
+    s.on("error", () => {});
+    handler(s);
+  });
+  await new Promise<void>((r) => srv.listen(0, host, r));
+  return Object.assign(srv, { port: (srv.address() as net.AddressInfo).port });
+}

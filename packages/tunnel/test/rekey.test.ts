@@ -2,7 +2,7 @@
 // and exchangeKeys() starts one; data keeps flowing byte-exact through both.
 import { randomBytes, requireSshd, type SshdHandle, sha256Hex, startEchoServer, startSshd } from "@purssh/testkit";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { passwordTunnel, roundTrip } from "./helpers.js";
+import { passwordTunnel, roundTrip, until } from "./helpers.js";
 
 const available = inject("sshd");
 
@@ -47,6 +47,23 @@ describe.skipIf(!available)("key re-exchange against OpenSSH sshd", { timeout: 6
       const [back] = await Promise.all([roundTrip(port, data), t.exchangeKeys(), t.exchangeKeys()]);
       expect(sha256Hex(back)).toBe(sha256Hex(data));
       expect(status).toContain("key re-exchange complete");
+    } finally {
+      await t.SSHLogoff();
+    }
+  });
+});
+
+describe.skipIf(!available)("SSHKeyRenegotiate", { timeout: 30_000 }, () => {
+  test('config("SSHKeyRenegotiate=true") starts a key re-exchange like exchangeKeys()', async () => {
+    const s = requireSshd(available);
+    const t = passwordTunnel(s);
+    const status: string[] = [];
+    t.on("SSHStatus", (e) => status.push(e.message));
+    await t.SSHLogon(s.host, s.port);
+    try {
+      expect(t.config("SSHKeyRenegotiate=true")).toBe("");
+      await until(() => status.includes("key re-exchange complete"), "rekey");
+      expect(t.getConnected()).toBe(true);
     } finally {
       await t.SSHLogoff();
     }
