@@ -4,6 +4,7 @@ import type {} from "./provided.js";
 export { type DuplexPairOptions, duplexPair, PipeEnd } from "./duplex-pair.js";
 export { defaultOnMessage, FakeServer, type FakeServerOptions, MemoryLink } from "./fake-server.js";
 export { type EchoServer, freePort, relayConnections, roundTripThrough, startEchoServer } from "./net.js";
+export { pidAlive } from "./processes.js";
 export type { ProvidedSshdKey } from "./provided.js";
 export {
   DANTED_PATH,
@@ -42,7 +43,6 @@ export {
   type ExtraHostKeyType,
   ensureTestUser,
   type HostKeyInfo,
-  pidAlive,
   SSH_PATH,
   SSHD_PATH,
   type SshdHandle,

@@ -9,13 +9,14 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./net.js";
-import { ensureTestUser, pidAlive, SSH_PATH, type SshdInfo, TEST_PASSWORD, TEST_USER } from "./sshd.js";
+import { exited, isRoot, killTree, readText, sleep, trackDaemon } from "./processes.js";
+import { ensureTestUser, SSH_PATH, type SshdInfo, TEST_PASSWORD, TEST_USER } from "./sshd.js";
 import { isCi } from "./util.js";
 
 export const DANTED_PATH = process.env.PURSSH_DANTED_PATH || "/usr/sbin/danted";
@@ -41,10 +42,6 @@ const PACKAGES: Readonly<Record<ProxyServerName, string>> = {
   tinyproxy: "tinyproxy",
   ssh: "openssh-client",
 };
-
-function isRoot(): boolean {
-  return typeof process.getuid === "function" && process.getuid() === 0;
-}
 
 const warned = new Set<string>();
 
@@ -83,116 +80,6 @@ export interface ProxyServerHandle {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-/** Parent pid of `pid` from /proc (Linux), or undefined. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every descendant of `root` (danted forks negotiate, request and io children). */
-function descendants(root: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
-  const children = new Map<number, number[]>();
-  for (const e of entries) {
-    const ppid = parentOf(Number(e));
-    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const c of children.get(queue.shift()!) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-async function waitGone(pids: number[], ms: number): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let left = pids.filter(pidAlive);
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(20);
-    left = left.filter(pidAlive);
-  }
-  return left;
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-// Safety net: daemons still running when this process exits go with it.
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  live.add(child);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const c of live) {
-      const kids = c.pid === undefined ? [] : descendants(c.pid);
-      c.kill("SIGTERM");
-      for (const k of kids) signal(k, "SIGTERM");
-    }
-  });
-}
-
-/** SIGTERM the daemon and its descendants; SIGKILL whatever is left after STOP_TIMEOUT_MS. */
-async function killTree(child: ChildProcess): Promise<void> {
-  const kids = child.pid === undefined ? [] : descendants(child.pid);
-  if (!exited(child)) child.kill("SIGTERM");
-  for (const k of kids) signal(k, "SIGTERM");
-  if (!(await waitExit(child, STOP_TIMEOUT_MS))) {
-    child.kill("SIGKILL");
-    await waitExit(child, STOP_TIMEOUT_MS);
-  }
-  const left = await waitGone(kids, STOP_TIMEOUT_MS);
-  for (const k of left) signal(k, "SIGKILL");
-  await waitGone(left, STOP_TIMEOUT_MS);
-  live.delete(child);
-}
-
 /** True once something accepts TCP connections on 127.0.0.1:port. */
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -226,7 +113,7 @@ async function launch(l: Launch): Promise<ProxyServerHandle> {
       const port = await freePort();
       const args = await l.prepare(port);
       const child = spawn(l.command, args, { stdio: ["ignore", "ignore", "pipe"] });
-      track(child);
+      trackDaemon(child);
       let stderr = "";
       child.stderr?.setEncoding("utf8").on("data", (d: string) => {
         if (stderr.length < MAX_STDERR_CHARS) stderr += d;
@@ -242,7 +129,7 @@ async function launch(l: Launch): Promise<ProxyServerHandle> {
         if (!ready) await sleep(50);
       }
       if (ready && !exited(child) && child.pid !== undefined) return handle(l, port, child);
-      await killTree(child);
+      await killTree(child, STOP_TIMEOUT_MS);
       const log = readText(l.logPath);
       if (l.portTaken.test(log + stderr) && attempt < PORT_ATTEMPTS) continue;
       throw new Error(
@@ -270,7 +157,7 @@ function handle(l: Launch, port: number, child: ChildProcess): ProxyServerHandle
     readLog: () => finalLog ?? readText(l.logPath),
     stop() {
       stopping ??= (async () => {
-        await killTree(child);
+        await killTree(child, STOP_TIMEOUT_MS);
         finalLog = readText(l.logPath);
         if (!process.env.PURSSH_KEEP_PROXY_DIR) rmSync(l.dir, { recursive: true, force: true });
       })();

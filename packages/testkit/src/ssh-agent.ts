@@ -5,12 +5,13 @@
  * dir. Without the OpenSSH client tools the suites skip, except under CI=true, where they fail.
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestRunner } from "vitest";
+import { run, waitExit } from "./processes.js";
 import type { SkipContext } from "./skip.js";
 import { isCi } from "./util.js";
 
@@ -66,39 +67,6 @@ export interface SshAgentHandle {
   stop(): Promise<void>;
 }
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...(env ? { env } : {}) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", (e) => resolve({ code: null, stdout, stderr: `${stderr}${e.message}` }));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 const KEYGEN_ARGS: Record<AgentKeyType, string[]> = {
   ed25519: ["-t", "ed25519"],
   ecdsa: ["-t", "ecdsa", "-b", "256"],
@@ -141,7 +109,7 @@ export async function startSshAgent(name = "agent"): Promise<SshAgentHandle> {
     ...extra,
   });
   const sshAdd = async (args: string[], extra?: NodeJS.ProcessEnv) => {
-    const r = await run(SSH_ADD_PATH, args, env(extra));
+    const r = await run(SSH_ADD_PATH, args, { env: env(extra) });
     if (r.code !== 0) throw new Error(`ssh-add ${args.join(" ")} failed (exit ${r.code}): ${r.stderr.trim()}`);
   };
   let stopped: Promise<void> | undefined;
@@ -162,7 +130,7 @@ export async function startSshAgent(name = "agent"): Promise<SshAgentHandle> {
     stop() {
       stopped ??= (async () => {
         child.kill("SIGTERM");
-        if (!(await exited(child, STOP_TIMEOUT_MS))) child.kill("SIGKILL");
+        if (!(await waitExit(child, STOP_TIMEOUT_MS))) child.kill("SIGKILL");
         process.removeListener("exit", killOnExit);
         await rm(dir, { recursive: true, force: true });
       })();

@@ -3,12 +3,13 @@
 // that leaves no process behind. Runs as root in CI (see /work/shared/TOOLCHAIN.md for the pitfalls
 // this works around: /run/sshd, 0600 keys, StrictModes, locked passwords, PerSourcePenalties).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./net.js";
+import { isRoot, killTree, readText, run, sleep, trackDaemon } from "./processes.js";
 import { buildSshdConfig, parseOpenSshVersion } from "./sshd-config.js";
 
 /** The sshd binary (override with PURSSH_SSHD_PATH, e.g. to rehearse the "no sshd" path). */
@@ -134,138 +135,10 @@ export function toSshdInfo(h: SshdInfo): SshdInfo {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], input?: string): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", (e) => resolve({ code: null, stdout, stderr: `${stderr}${e.message}` }));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on("error", () => {});
-    child.stdin.end(input ?? "");
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function isRoot(): boolean {
-  return typeof process.getuid === "function" && process.getuid() === 0;
-}
-
 /** Absolute path of an admin tool, for environments whose PATH lacks /usr/sbin. */
 function sbin(name: string): string {
   for (const d of ["/usr/sbin", "/sbin", "/usr/bin"]) if (existsSync(`${d}/${name}`)) return `${d}/${name}`;
   return name;
-}
-
-/** Parent pid and state from /proc/<pid>/stat ("pid (comm) S ppid …"; comm may hold spaces). */
-function procStat(pid: number): { ppid: number; state: string } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return { state: rest[0] ?? "", ppid: Number(rest[1]) };
-  } catch {
-    return null;
-  }
-}
-
-/** True while `pid` exists and is not a zombie. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  const st = procStat(pid);
-  return st === null ? true : st.state !== "Z" && st.state !== "X";
-}
-
-/** All descendants of `root` (Linux /proc; empty elsewhere). sshd's per-connection processes
- * call setsid(), so a process-group kill would miss them. */
-function descendants(root: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const children = new Map<number, number[]>();
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    const st = procStat(Number(e));
-    if (!st) continue;
-    const list = children.get(st.ppid) ?? [];
-    list.push(Number(e));
-    children.set(st.ppid, list);
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    for (const c of children.get(queue.shift()!) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-async function waitGone(pids: number[], ms: number): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let left = pids.filter(pidAlive);
-  while (left.length && Date.now() < deadline) {
-    await sleep(20);
-    left = left.filter(pidAlive);
-  }
-  return left;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-// Safety net: sshd instances still running when this process exits are killed with it.
-const live = new Set<number>();
-let exitHookInstalled = false;
-function track(pid: number): void {
-  live.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const p of live) {
-      const kids = descendants(p);
-      signal(p, "SIGTERM");
-      for (const k of kids) signal(k, "SIGTERM");
-    }
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +177,7 @@ async function ensureTestUserOnce(): Promise<void> {
   // With UsePAM no, a locked password ("!") refuses even key logins: always set a real one.
   // chpasswd fails while another process holds the shadow lock, so retry.
   for (let attempt = 1; ; attempt++) {
-    const r = await run(sbin("chpasswd"), [], `${TEST_USER}:${TEST_PASSWORD}\n`);
+    const r = await run(sbin("chpasswd"), [], { input: `${TEST_USER}:${TEST_PASSWORD}\n` });
     if (r.code === 0) return;
     if (attempt >= 10) throw new Error(`chpasswd for ${TEST_USER} failed (exit ${r.code}): ${r.stderr.trim()}`);
     await sleep(50 * attempt);
@@ -368,14 +241,6 @@ async function waitReady(child: ChildProcess, port: number): Promise<ReadyResult
     await sleep(50);
   }
   return "timeout";
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
 }
 
 /** Starts an sshd on 127.0.0.1 with fresh keys; see SshdOptions. Call `stop()` when done. */
@@ -463,7 +328,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
       proc.on("error", (e) => {
         spawnError = e;
       });
-      if (proc.pid !== undefined) track(proc.pid);
+      trackDaemon(proc);
 
       const state = await waitReady(proc, port);
       if (state === "ready" && proc.pid !== undefined) {
@@ -483,7 +348,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
           authorizedKeysPath,
         });
       }
-      await killTree(proc);
+      await killTree(proc, STOP_TIMEOUT_MS);
       child = undefined;
       const log = readText(logPath);
       const bindFailed = /Bind to port|Address already in use|Cannot bind any address/.test(log + stderr);
@@ -495,27 +360,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
       );
     }
   } catch (e) {
-    if (child) await killTree(child);
+    if (child) await killTree(child, STOP_TIMEOUT_MS);
     if (!process.env.PURSSH_KEEP_SSHD_DIR) await rm(dir, { recursive: true, force: true });
     throw e;
   }
-}
-
-/** SIGTERM sshd and everything under it; SIGKILL what is left after STOP_TIMEOUT_MS. */
-async function killTree(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  const kids = descendants(pid);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  for (const k of kids) signal(k, "SIGTERM");
-  if (!(await waitExit(child, STOP_TIMEOUT_MS))) {
-    child.kill("SIGKILL");
-    await waitExit(child, STOP_TIMEOUT_MS);
-  }
-  const left = await waitGone(kids, STOP_TIMEOUT_MS);
-  for (const k of left) signal(k, "SIGKILL");
-  await waitGone(left, STOP_TIMEOUT_MS);
-  live.delete(pid);
 }
 
 interface HandleParts {
@@ -558,7 +406,7 @@ function makeHandle(p: HandleParts): SshdHandle {
     readLog: () => finalLog ?? readText(p.logPath),
     stop() {
       stopping ??= (async () => {
-        await killTree(p.child);
+        await killTree(p.child, STOP_TIMEOUT_MS);
         finalLog = readText(p.logPath);
         if (!process.env.PURSSH_KEEP_SSHD_DIR) rmSync(p.dir, { recursive: true, force: true });
       })();
