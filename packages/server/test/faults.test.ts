@@ -4,12 +4,11 @@
 // Each test decodes the DISCONNECT the server sends, checks the typed error it closed with, and
 // that the connection left nothing behind (close promise, connection count, listeners, timers).
 import * as net from "node:net";
-import { freePort, PlaintextPeerReader, withTimeout } from "@purssh/testkit";
+import { freePort, minimalKexinit, PlaintextPeerReader, withTimeout } from "@purssh/testkit";
 import {
   Debug,
   DISCONNECT,
   Ignore,
-  Kexinit,
   MSG,
   ServiceRequest,
   Unimplemented,
@@ -44,23 +43,6 @@ function listening(port: number): Promise<boolean> {
     s.on("error", () => resolve(false));
   });
 }
-
-const kexinitPayload = () =>
-  Kexinit.encode({
-    cookie: new Uint8Array(16),
-    kexAlgorithms: ["curve25519-sha256"],
-    serverHostKeyAlgorithms: ["ssh-ed25519"],
-    encryptionAlgorithmsClientToServer: ["chacha20-poly1305@openssh.com"],
-    encryptionAlgorithmsServerToClient: ["chacha20-poly1305@openssh.com"],
-    macAlgorithmsClientToServer: [],
-    macAlgorithmsServerToClient: [],
-    compressionAlgorithmsClientToServer: ["none"],
-    compressionAlgorithmsServerToClient: ["none"],
-    languagesClientToServer: [],
-    languagesServerToClient: [],
-    firstKexPacketFollows: false,
-    reserved: 0,
-  });
 
 describe("messages out of phase (DESIGN.md principle 2)", () => {
   test("CVE-2023-48795 rules: USERAUTH_REQUEST before NEWKEYS is a strict-kex violation (KEY_EXCHANGE_FAILED)", async () => {
@@ -146,7 +128,7 @@ describe("messages out of phase (DESIGN.md principle 2)", () => {
 
   test("RFC 4253 §7.1: a second KEXINIT in the middle of the initial key exchange is fatal", async () => {
     const side = scriptedSession();
-    side.client.inject(kexinitPayload());
+    side.client.inject(minimalKexinit());
     await side.client.until(() => side.client.isClosed, "the server's DISCONNECT");
     expect(side.client.receivedDisconnect?.reasonCode).toBe(DISCONNECT.PROTOCOL_ERROR);
     expect(side.conn.closeError?.code).toBe("ERR_UNEXPECTED_MESSAGE");
@@ -158,7 +140,7 @@ describe("messages out of phase (DESIGN.md principle 2)", () => {
     const side = scriptedSession();
     await side.client.authenticate("alice", "secret");
     side.client.rekey();
-    side.client.inject(kexinitPayload());
+    side.client.inject(minimalKexinit());
     await side.client.until(() => side.client.isClosed, "the server's DISCONNECT");
     expect(side.client.receivedDisconnect?.reasonCode).toBe(DISCONNECT.PROTOCOL_ERROR);
     expect(side.conn.closeError?.code).toBe("ERR_UNEXPECTED_MESSAGE");

@@ -8,7 +8,7 @@
  */
 import { deriveKey, getCipher, getKex, type KexServerExchange } from "@purssh/crypto";
 import { ed25519PrivateKeyFromSeed, type PrivateKey } from "@purssh/keys";
-import { PacketReader, PacketWriter, VersionExchange } from "@purssh/transport";
+import { buildKexinit, PacketReader, PacketWriter, VersionExchange } from "@purssh/transport";
 import { KexEcdhInit, KexEcdhReply, Kexinit, MSG, SshWriter, utf8Encode } from "@purssh/wire";
 
 export interface FakeServerOptions {
@@ -256,4 +256,26 @@ export class MemoryLink {
       idle = moved ? 0 : idle + 1;
     }
   }
+}
+
+/**
+ * A KEXINIT offering one algorithm per category (curve25519-sha256, ssh-ed25519,
+ * chacha20-poly1305@openssh.com, no compression) and no strict-kex or ext-info markers: the
+ * payload fault tests inject where no KEXINIT belongs.
+ */
+export function minimalKexinit(): Uint8Array {
+  return Kexinit.encode(
+    buildKexinit(
+      {
+        kex: ["curve25519-sha256"],
+        hostKey: ["ssh-ed25519"],
+        cipher: ["chacha20-poly1305@openssh.com"],
+        mac: [],
+        compression: ["none"],
+      },
+      new Uint8Array(16),
+      "client",
+      false,
+    ),
+  );
 }

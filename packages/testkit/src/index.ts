@@ -2,7 +2,7 @@
 import type {} from "./provided.js";
 
 export { type DuplexPairOptions, duplexPair, PipeEnd } from "./duplex-pair.js";
-export { defaultOnMessage, FakeServer, type FakeServerOptions, MemoryLink } from "./fake-server.js";
+export { defaultOnMessage, FakeServer, type FakeServerOptions, MemoryLink, minimalKexinit } from "./fake-server.js";
 export { type EchoServer, freePort, relayConnections, roundTripThrough, startEchoServer } from "./net.js";
 export { pidAlive } from "./processes.js";
 export type { ProvidedSshdKey } from "./provided.js";

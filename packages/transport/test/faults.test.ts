@@ -2,19 +2,9 @@
 // layer 3): for each fault, the DISCONNECT the client sends — decoded on the server's side — and
 // the typed error it closes with. strict-kex.test.ts and handshake.test.ts pin the errors; this
 // file pins the reason codes the peer is told (RFC 4253 §11.1).
-import { MemoryLink, PlaintextPeerReader } from "@purssh/testkit";
+import { MemoryLink, minimalKexinit, PlaintextPeerReader } from "@purssh/testkit";
 import { Transport } from "@purssh/transport";
-import {
-  Debug,
-  DISCONNECT,
-  Disconnect,
-  Ignore,
-  Kexinit,
-  MSG,
-  type SshError,
-  Unimplemented,
-  utf8Encode,
-} from "@purssh/wire";
+import { Debug, DISCONNECT, Disconnect, Ignore, MSG, type SshError, Unimplemented, utf8Encode } from "@purssh/wire";
 import { describe, expect, test } from "vitest";
 import { handshake } from "./harness.js";
 
@@ -52,21 +42,7 @@ describe("strict kex violations are answered with DISCONNECT KEY_EXCHANGE_FAILED
 
 describe("out-of-phase and malformed input from the server: DISCONNECT PROTOCOL_ERROR", () => {
   test("RFC 4253 §7.1: a KEXINIT in the middle of the key exchange", async () => {
-    const kexinit = Kexinit.encode({
-      cookie: new Uint8Array(16),
-      kexAlgorithms: ["curve25519-sha256"],
-      serverHostKeyAlgorithms: ["ssh-ed25519"],
-      encryptionAlgorithmsClientToServer: ["chacha20-poly1305@openssh.com"],
-      encryptionAlgorithmsServerToClient: ["chacha20-poly1305@openssh.com"],
-      macAlgorithmsClientToServer: [],
-      macAlgorithmsServerToClient: [],
-      compressionAlgorithmsClientToServer: ["none"],
-      compressionAlgorithmsServerToClient: ["none"],
-      languagesClientToServer: [],
-      languagesServerToClient: [],
-      firstKexPacketFollows: false,
-      reserved: 0,
-    });
+    const kexinit = minimalKexinit();
     const { link, server, outcome } = handshake({ strict: true, afterReply: [kexinit] });
     await link.settle();
     expect(outcome.ready).toBe(false);
