@@ -20,18 +20,29 @@ export interface TcpConnectOptions {
   family?: 0 | 4 | 6;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** With keepAlive: idle time before the first TCP keepalive probe (default: the system's). */
+  keepAliveInitialDelayMs?: number;
+  /** The socket's stream queue sizes in bytes (Node's highWaterMarks; default 16 KiB each). */
+  readableHighWaterMark?: number;
+  writableHighWaterMark?: number;
   signal?: AbortSignal;
 }
 
 /** Opens a TCP connection; rejects with a typed error naming the target. */
 export function connectTcp(options: TcpConnectOptions): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new SshError("ERR_ABORTED", `connecting to ${options.host}:${options.port} was aborted`));
+      return;
+    }
     const socket = net.connect({
       host: options.host,
       port: options.port,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       ...(options.localPort ? { localPort: options.localPort } : {}),
       ...(options.family ? { family: options.family } : {}),
+      ...(options.readableHighWaterMark ? { readableHighWaterMark: options.readableHighWaterMark } : {}),
+      ...(options.writableHighWaterMark ? { writableHighWaterMark: options.writableHighWaterMark } : {}),
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const done = (err?: Error) => {
@@ -52,7 +63,7 @@ export function connectTcp(options: TcpConnectOptions): Promise<net.Socket> {
       );
     const onConnect = () => {
       socket.setNoDelay(options.noDelay ?? true);
-      if (options.keepAlive) socket.setKeepAlive(true);
+      if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveInitialDelayMs ?? 0);
       done();
     };
     const onAbort = () =>

@@ -7,8 +7,7 @@
  */
 import * as net from "node:net";
 import type { Duplex } from "node:stream";
-import { connectViaProxy } from "@purssh/net";
-import { SshError } from "@purssh/wire";
+import { connectTcp, connectViaProxy } from "@purssh/net";
 import { SSHTunnelError, SSHTunnelErrorCodes } from "./errors.js";
 import type { ConnectionStatusEvent } from "./events.js";
 import { type ProxySpec, proxyFor } from "./firewall.js";
@@ -48,72 +47,41 @@ export async function openSocket(
   return { socket, activity: () => (tcp ? tcp.bytesRead + tcp.bytesWritten : 0), proxy };
 }
 
-function socketOptions(settings: TunnelSettings): net.NetConnectOpts {
+/** The tunnel's socket settings as @purssh/net connect options (also used towards a proxy). */
+function socketOptions(settings: TunnelSettings) {
   return {
-    port: 0,
     ...(settings.localHost ? { localAddress: settings.localHost } : {}),
     ...(settings.localPort ? { localPort: settings.localPort } : {}),
-    ...(settings.useIPv6 ? { family: 6 } : {}),
+    ...(settings.useIPv6 ? { family: 6 as const } : {}),
     noDelay: settings.tcpNoDelay,
     keepAlive: settings.tcpKeepAlive,
     ...(settings.tcpKeepAlive && settings.keepAliveTimeMs > 0
-      ? { keepAliveInitialDelay: settings.keepAliveTimeMs }
+      ? { keepAliveInitialDelayMs: settings.keepAliveTimeMs }
       : {}),
-    ...(settings.inBufferSize > 0 ? { readableHighWaterMark: settings.inBufferSize } : {}),
-    ...(settings.outBufferSize > 0 ? { writableHighWaterMark: settings.outBufferSize } : {}),
-  } as net.NetConnectOpts;
+  };
 }
 
 /** A TCP connection with the tunnel's socket options; errors name the target. */
-export function connectDirect(
+async function connectDirect(
   settings: TunnelSettings,
   host: string,
   port: number,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(new SSHTunnelError(SSHTunnelErrorCodes.ABORTED, `connecting to ${host}:${port} was aborted`));
-      return;
-    }
-    const socket = net.connect({ ...socketOptions(settings), host, port } as net.NetConnectOpts);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      socket.removeListener("error", onError);
-      socket.removeListener("connect", onConnect);
-      if (err) {
-        socket.destroy();
-        reject(err);
-      } else resolve(socket);
-    };
-    const onError = (e: Error) =>
-      done(
-        SSHTunnelError.from(
-          new SshError("ERR_CONNECT_FAILED", `cannot connect to ${host}:${port}: ${e.message}`, { cause: e }),
-        ),
-      );
-    const onConnect = () => done();
-    const onAbort = () =>
-      done(new SSHTunnelError(SSHTunnelErrorCodes.ABORTED, `connecting to ${host}:${port} was aborted`));
-    socket.once("error", onError);
-    socket.once("connect", onConnect);
-    signal.addEventListener("abort", onAbort, { once: true });
-    if (timeoutMs > 0) {
-      timer = setTimeout(
-        () =>
-          done(
-            new SSHTunnelError(
-              SSHTunnelErrorCodes.TIMEOUT,
-              `connecting to ${host}:${port} timed out after ${timeoutMs} ms (ConnectionTimeout / Timeout)`,
-            ),
-          ),
-        timeoutMs,
-      );
-    }
-  });
+  try {
+    return await connectTcp({
+      host,
+      port,
+      timeoutMs,
+      signal,
+      ...socketOptions(settings),
+      ...(settings.inBufferSize > 0 ? { readableHighWaterMark: settings.inBufferSize } : {}),
+      ...(settings.outBufferSize > 0 ? { writableHighWaterMark: settings.outBufferSize } : {}),
+    });
+  } catch (e) {
+    throw SSHTunnelError.from(e);
+  }
 }
 
 /**
@@ -129,23 +97,7 @@ async function connectThroughFirewall(
   signal: AbortSignal,
 ): Promise<net.Socket | Duplex> {
   try {
-    const socket = await connectViaProxy(
-      proxy,
-      { host, port },
-      {
-        timeoutMs,
-        signal,
-        noDelay: settings.tcpNoDelay,
-        keepAlive: settings.tcpKeepAlive,
-        ...(settings.localHost ? { localAddress: settings.localHost } : {}),
-        ...(settings.localPort ? { localPort: settings.localPort } : {}),
-        ...(settings.useIPv6 ? { family: 6 as const } : {}),
-      },
-    );
-    if (socket instanceof net.Socket && settings.tcpKeepAlive && settings.keepAliveTimeMs > 0) {
-      socket.setKeepAlive(true, settings.keepAliveTimeMs);
-    }
-    return socket;
+    return await connectViaProxy(proxy, { host, port }, { timeoutMs, signal, ...socketOptions(settings) });
   } catch (e) {
     throw SSHTunnelError.from(e, SSHTunnelErrorCodes.FIREWALL_CONNECT_FAILED);
   }

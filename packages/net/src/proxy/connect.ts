@@ -30,6 +30,8 @@ export interface ProxyConnectOptions {
   family?: 0 | 4 | 6;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** With keepAlive: idle time before the first TCP keepalive probe. */
+  keepAliveInitialDelayMs?: number;
 }
 
 type Phase = "resolving the target" | "connecting to the proxy" | "waiting for the proxy's answer";
@@ -93,6 +95,7 @@ export async function connectViaProxy(
       ...(options.family ? { family: options.family } : {}),
       ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
       ...(options.keepAlive ? { keepAlive: true } : {}),
+      ...(options.keepAliveInitialDelayMs ? { keepAliveInitialDelayMs: options.keepAliveInitialDelayMs } : {}),
     }).catch((e: unknown) => {
       if (failure) throw failure;
       throw new ProxyError(
