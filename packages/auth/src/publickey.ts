@@ -5,7 +5,7 @@
  * from the server's `server-sig-algs` (RFC 8308 §3.1), and the server's default accepted list.
  * @module
  */
-import { CERTIFICATE_ALGORITHMS } from "@purssh/crypto";
+import { CERTIFICATE_ALGORITHMS, DEFAULT_HOST_KEY_ALGORITHMS } from "@purssh/crypto";
 import type { Signer } from "@purssh/keys";
 import { MSG, SshWriter } from "@purssh/wire";
 
@@ -57,7 +57,8 @@ export function chooseSignatureAlgorithm(
 
 /**
  * OpenSSH's default PubkeyAcceptedAlgorithms (sshd_config(5), 8.8 and later): certificates first,
- * then plain keys; no ssh-rsa (SHA-1) in either form.
+ * then plain keys; no ssh-rsa (SHA-1) in either form. OpenSSH uses one list (KEX_DEFAULT_PK_ALG)
+ * for this and for host keys, so the plain part is our DEFAULT_HOST_KEY_ALGORITHMS.
  */
 export const DEFAULT_PUBLICKEY_ALGORITHMS: readonly string[] = Object.freeze([
   "ssh-ed25519-cert-v01@openssh.com",
@@ -68,14 +69,7 @@ export const DEFAULT_PUBLICKEY_ALGORITHMS: readonly string[] = Object.freeze([
   "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
   "rsa-sha2-512-cert-v01@openssh.com",
   "rsa-sha2-256-cert-v01@openssh.com",
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "sk-ssh-ed25519@openssh.com",
-  "sk-ecdsa-sha2-nistp256@openssh.com",
-  "rsa-sha2-512",
-  "rsa-sha2-256",
+  ...DEFAULT_HOST_KEY_ALGORITHMS,
 ]);
 
 /**
