@@ -43,10 +43,9 @@ function runExec(
   exec: NonNullable<ServerOptions["exec"]>,
   log: (level: 1 | 2 | 3, text: string) => void,
 ): void {
-  // The stream takes over data/eof/close; a request after exec is refused like any other.
-  const request = channel.events.request;
+  // The stream takes over data/eof/drain/close; the request handler stays, so a request after
+  // exec is refused like any other.
   const stream = new ChannelStream(channel, { autoClose: false });
-  channel.events.request = request;
   let exited = false;
   const req: ExecRequest = {
     command,
