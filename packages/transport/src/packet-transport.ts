@@ -306,7 +306,6 @@ export abstract class PacketTransport {
         throw new ProtocolError("ERR_SEQUENCE_WRAP", "incoming sequence number wrapped during initial key exchange");
       }
       this.rekeys.count(payload.length);
-      if (payload.length === 0) throw new ProtocolError("ERR_EMPTY_PAYLOAD", "a packet with an empty payload");
       this.dispatch(payload, seq);
     }
   }
