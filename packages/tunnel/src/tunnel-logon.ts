@@ -159,12 +159,8 @@ function onClosed(t: SSHReverseTunnel, session: Session, error: Error | undefine
  * Timeout), then DISCONNECT and the socket per WaitForServerDisconnect / Linger.
  */
 export async function logoff(t: SSHReverseTunnel): Promise<void> {
-  t.reconnector.cancel();
-  t.pendingLogon?.abort();
-  const session = t.session;
-  t.forwardings.clear();
+  const session = stopSession(t);
   if (!session) return;
-  session.closing = true;
   const limitMs = t.settings.timeoutSeconds * 1000;
   if (t.settings.waitForChannelClose && t.channels.size > 0) {
     await withTimeout(
@@ -181,12 +177,21 @@ export async function logoff(t: SSHReverseTunnel): Promise<void> {
 
 /** Ends the session at once without waiting for anything (reset). */
 export function dropSession(t: SSHReverseTunnel): void {
-  t.reconnector.cancel();
-  t.pendingLogon?.abort();
-  const session = t.session;
-  t.forwardings.clear();
+  const session = stopSession(t);
   if (!session) return;
-  session.closing = true;
   void session.client.close().catch(() => {});
   session.socket.destroy();
+}
+
+/**
+ * What logoff and reset share: no more reconnects or pending logon, no forwardings to restore;
+ * the session, if any, is marked as closing by us and returned for the caller to end.
+ */
+function stopSession(t: SSHReverseTunnel): SSHReverseTunnel["session"] {
+  t.reconnector.cancel();
+  t.pendingLogon?.abort();
+  t.forwardings.clear();
+  const session = t.session;
+  if (session) session.closing = true;
+  return session;
 }
